@@ -1,0 +1,1 @@
+// Anchors the shared precompiled torch header (cmake/layers.cmake).

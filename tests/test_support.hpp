@@ -1,0 +1,37 @@
+// Helpers every test may use: where ../shared is, skipping when it is absent.
+#pragma once
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+namespace lpo::test {
+
+/// Absolute path of a file under ../shared (the project's data and golden files).
+inline std::string shared_path(const std::string& rel) { return std::string(LPO_SHARED_DIR) + "/" + rel; }
+
+/// The lpo binary built alongside the tests (env LPO_BIN from ctest, else the build dir).
+inline std::string lpo_bin() {
+  const char* env = std::getenv("LPO_BIN");
+  return env ? env : std::string(LPO_BINARY_DIR) + "/lpo";
+}
+
+/// A fresh empty directory under the system temp dir, unique per test.
+inline std::string temp_dir(const std::string& name) {
+  auto info = ::testing::UnitTest::GetInstance()->current_test_info();
+  auto dir = std::filesystem::temp_directory_path() / "lpo-tests" /
+             (std::string(info->test_suite_name()) + "." + info->name() + "." + name);
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir.string();
+}
+
+}  // namespace lpo::test
+
+/// Skip the current test when a file from ../shared is not there (a user's clone has no ../shared).
+#define LPO_REQUIRE_SHARED(rel)                                                   \
+  do {                                                                            \
+    if (!std::filesystem::exists(::lpo::test::shared_path(rel)))                  \
+      GTEST_SKIP() << "needs ../shared/" << (rel) << " (not present)";            \
+  } while (0)
