@@ -10,3 +10,5 @@
 #include <map>
 #include <string>
 #include <vector>
+#include <ATen/Parallel.h>
+#include <torch/version.h>

@@ -1,0 +1,40 @@
+// Subcommand registry: each src/cli/<name>.cpp registers one subcommand at static-init
+// time, so adding a command is adding a file. The command's setup function declares its
+// flags on the CLI11 sub-app and returns the function that runs it (exit code).
+#pragma once
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace lpo::cli {
+
+using Runner = std::function<int()>;
+using Setup = std::function<Runner(CLI::App&)>;
+
+struct Command {
+  std::string name;
+  std::string help;
+  Setup setup;
+};
+
+std::vector<Command>& commands();
+
+struct Register {
+  Register(std::string name, std::string help, Setup setup) {
+    commands().push_back({std::move(name), std::move(help), std::move(setup)});
+  }
+};
+
+/// Flags every computing command shares.
+struct ComputeFlags {
+  int threads = 0;            // 0: all cores
+  std::string device = "cpu";
+};
+/// Adds --threads and --device to `app`.
+void add_compute_flags(CLI::App& app, ComputeFlags& flags);
+/// Applies --threads (at::set_num_threads) and validates --device.
+void apply_compute_flags(const ComputeFlags& flags);
+
+}  // namespace lpo::cli

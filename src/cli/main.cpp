@@ -1,0 +1,58 @@
+// lpo: one binary, one subcommand per file in src/cli/.
+#include <algorithm>
+#include <iostream>
+#include <map>
+
+#include "cli/command.hpp"
+#include "model/runtime.hpp"
+#include "util/error.hpp"
+
+namespace lpo::cli {
+
+std::vector<Command>& commands() {
+  static std::vector<Command> all;
+  return all;
+}
+
+void add_compute_flags(CLI::App& app, ComputeFlags& flags) {
+  app.add_option("--threads", flags.threads, "compute threads (default: all cores)")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--device", flags.device, "cpu, cuda or cuda:N")->capture_default_str();
+}
+
+void apply_compute_flags(const ComputeFlags& flags) {
+  set_threads(flags.threads);
+  parse_device(flags.device);
+}
+
+}  // namespace lpo::cli
+
+int main(int argc, char** argv) {
+  using namespace lpo::cli;
+  CLI::App app{"lpo: preference optimization (LPO, DPO and friends) for causal language models"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "lpo 0.1.0");
+  auto& all = commands();
+  std::sort(all.begin(), all.end(), [](const Command& a, const Command& b) { return a.name < b.name; });
+  std::map<CLI::App*, Runner> runners;
+  for (const auto& cmd : all) {
+    CLI::App* sub = app.add_subcommand(cmd.name, cmd.help);
+    runners[sub] = cmd.setup(*sub);
+  }
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  try {
+    for (auto& [sub, run] : runners)
+      if (sub->parsed()) return run();
+  } catch (const lpo::Error& e) {
+    std::cerr << "lpo: error: " << e.what() << "\n";
+    return 1;
+  } catch (const std::exception& e) {
+    std::cerr << "lpo: internal error: " << e.what() << "\n";
+    return 2;
+  }
+  return 0;
+}
