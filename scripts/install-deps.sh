@@ -12,6 +12,7 @@ PACKAGES=(
   libcli11-dev            # command-line parsing
   libpcre2-dev            # tokenizer pre-tokenizer regex (lookahead, \p{L})
   libsentencepiece-dev    # tokenizer.model
+  libicu-dev              # Unicode NFC normalization (tokenizer.json normalizer)
   libgtest-dev libgmock-dev
   libbenchmark-dev
   zlib1g-dev              # .jsonl.gz
