@@ -1,0 +1,47 @@
+// Checkpoints: each is a Hugging Face model directory (loadable by `lpo` and HF tools) plus
+// the optimizer state and the trainer state needed to resume exactly.
+//
+//   SAVE/latest                  text: name of the newest complete checkpoint
+//   SAVE/iter_0000100/           config.json, model.safetensors, tokenizer files,
+//                                optimizer.pt (torch archive), trainer_state.json
+//
+// A checkpoint is written into SAVE/.tmp-iter_XXXXXXX, fsynced, renamed into place, and only
+// then is `latest` replaced (atomically): a crash at any point leaves the previous one intact.
+#pragma once
+#include <cstdint>
+#include <string>
+
+#include <nlohmann/json.hpp>
+#include <torch/optim/optimizer.h>
+
+#include "model/transformer.hpp"
+
+namespace lpo::training {
+
+struct TrainerState {
+  int64_t iteration = 0;         // completed optimizer steps
+  int64_t consumed_samples = 0;  // examples drawn from the data order so far
+  nlohmann::json config;         // the run's TrainConfig::to_json(), for the record
+};
+
+/// Writes checkpoint `iter_<iteration>` under `save_dir`, copying tokenizer files found in
+/// `tokenizer_dir`. Returns the checkpoint's path. Throws lpo::Error on any I/O failure
+/// (the previous checkpoint and `latest` stay untouched).
+std::string save_checkpoint(const std::string& save_dir, const Transformer& model,
+                            torch::optim::Optimizer& optimizer, const TrainerState& state,
+                            const std::string& tokenizer_dir);
+
+/// Path of the checkpoint `latest` points to under `dir`, or "" when there is none.
+/// Throws lpo::Error when `latest` names a checkpoint that does not exist.
+std::string latest_checkpoint(const std::string& dir);
+
+/// Reads trainer_state.json of checkpoint `ckpt`. Throws lpo::Error naming the file.
+TrainerState read_trainer_state(const std::string& ckpt);
+
+/// Restores the optimizer state saved in `ckpt` (the optimizer must hold the same parameters).
+void load_optimizer_state(const std::string& ckpt, torch::optim::Optimizer& optimizer);
+
+/// Copies tokenizer.json / tokenizer.model / tokenizer_config.json (whichever exist) from `from` to `to`.
+void copy_tokenizer_files(const std::string& from, const std::string& to);
+
+}  // namespace lpo::training

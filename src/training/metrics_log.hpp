@@ -1,0 +1,28 @@
+// Metric sinks: a human line on stdout and one JSON object per logged step in a JSONL file.
+// Names follow TRL (`loss`, `rewards/chosen`, ...) plus the seed's extras.
+#pragma once
+#include <cstdio>
+#include <map>
+#include <string>
+
+namespace lpo::training {
+
+using Metrics = std::map<std::string, double>;
+
+class MetricsLog {
+ public:
+  /// `jsonl_path` "" disables the file. Appends (a resumed run continues the same file).
+  /// Throws lpo::Error when the file cannot be opened.
+  explicit MetricsLog(const std::string& jsonl_path);
+  ~MetricsLog();
+  MetricsLog(const MetricsLog&) = delete;
+  MetricsLog& operator=(const MetricsLog&) = delete;
+
+  /// Writes `metrics` for 1-based `iteration` of `total` to stdout and the file (flushed).
+  void write(int64_t iteration, int64_t total, const Metrics& metrics);
+
+ private:
+  std::FILE* file_ = nullptr;
+};
+
+}  // namespace lpo::training

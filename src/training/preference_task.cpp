@@ -1,0 +1,28 @@
+#include "training/preference_task.hpp"
+
+#include "training/batch.hpp"
+#include "training/response_logps.hpp"
+
+namespace lpo::training {
+
+PreferenceTask::PreferenceTask(const std::vector<ScoredPair>& pairs, objectives::LossConfig loss)
+    : pairs_(pairs), loss_(std::move(loss)) {}
+
+MicroStep PreferenceTask::micro_step(const Transformer& model, const std::vector<int64_t>& indices) {
+  std::vector<const ScoredPair*> selected;
+  for (int64_t i : indices) selected.push_back(&pairs_[static_cast<size_t>(i)]);
+  PairBatch batch = collate_pairs(selected, loss_.is_average);
+  const int64_t B = batch.num_pairs;
+  at::Tensor policy = response_logps(model, batch.ids, batch.attention_mask, batch.loss_mask)
+                          .select(loss_.is_average)
+                          .to(at::kDouble);  // losses in float64: cheap, and exact against goldens
+  const at::Tensor& ref = batch.ref_logps;
+  objectives::LossOutput out = objectives::preference_loss(loss_, policy.narrow(0, 0, B), policy.narrow(0, B, B),
+                                                           ref.narrow(0, 0, B), ref.narrow(0, B, B));
+  MicroStep step{out.loss, {}, batch.num_tokens};
+  for (const auto& [name, value] : out.metrics) step.metrics[name] = value.item<double>();
+  step.metrics["loss"] = out.loss.item<double>();
+  return step;
+}
+
+}  // namespace lpo::training

@@ -1,0 +1,41 @@
+#include "training/train_config.hpp"
+
+#include "util/error.hpp"
+
+namespace lpo::training {
+
+int64_t TrainConfig::accumulation_steps() const {
+  check(micro_batch_size > 0, "--micro-batch-size must be positive, got ", micro_batch_size);
+  check(global_batch_size > 0 && global_batch_size % micro_batch_size == 0,
+        "--global-batch-size (", global_batch_size, ") must be a positive multiple of --micro-batch-size (",
+        micro_batch_size, ")");
+  return global_batch_size / micro_batch_size;
+}
+
+nlohmann::json TrainConfig::to_json() const {
+  return {{"model", model},
+          {"data_path", data_path},
+          {"train_mode", train_mode},
+          {"loss_type", loss.type},
+          {"beta", loss.beta},
+          {"gamma", loss.gamma},
+          {"r1", loss.r1},
+          {"r2", loss.r2},
+          {"label_smoothing", loss.label_smoothing},
+          {"add_sft_loss", loss.add_sft_loss},
+          {"is_average", loss.is_average},
+          {"lr", optim.lr},
+          {"min_lr", optim.min_lr},
+          {"lr_warmup_iters", optim.lr_warmup_iters},
+          {"weight_decay", optim.weight_decay},
+          {"adam_beta1", optim.adam_beta1},
+          {"adam_beta2", optim.adam_beta2},
+          {"clip_grad", optim.clip_grad},
+          {"train_iters", train_iters},
+          {"micro_batch_size", micro_batch_size},
+          {"global_batch_size", global_batch_size},
+          {"seq_length", seq_length},
+          {"seed", seed}};
+}
+
+}  // namespace lpo::training

@@ -1,0 +1,40 @@
+// Everything `lpo train` is told. Flag names follow the seed (Megatron) so its users feel at home.
+#pragma once
+#include <cstdint>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "objectives/preference_loss.hpp"
+
+namespace lpo::training {
+
+struct OptimizerConfig {
+  double lr = 1e-6, min_lr = 0.0;
+  int64_t lr_warmup_iters = 0;
+  double weight_decay = 0.0, adam_beta1 = 0.9, adam_beta2 = 0.95, adam_eps = 1e-8;
+  double clip_grad = 1.0;  // 0 disables clipping
+};
+
+struct TrainConfig {
+  std::string model;        // HF model dir: the initial policy (and the reference it was scored with)
+  std::string data_path;    // scored pairs (xpo) or prompt/response JSONL (sft)
+  std::string train_mode = "xpo";  // xpo: preference loss; sft: next-token loss on responses
+  std::string save, load;   // checkpoint dirs ("" = none)
+  objectives::LossConfig loss;
+  OptimizerConfig optim;
+  int64_t train_iters = 100;
+  int64_t micro_batch_size = 1, global_batch_size = 8;
+  int64_t seq_length = 1024;
+  int64_t save_interval = 0;  // 0: only at the end
+  int64_t log_interval = 1;
+  uint64_t seed = 1234;
+  std::string log_file;      // metrics JSONL; default <save>/metrics.jsonl
+  bool progress = true;      // progress bar when stdout is a terminal
+
+  /// Gradient-accumulation steps: global / micro. Throws lpo::Error unless it divides evenly.
+  int64_t accumulation_steps() const;
+  nlohmann::json to_json() const;
+};
+
+}  // namespace lpo::training

@@ -1,0 +1,117 @@
+#include "training/trainer.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+
+#include <torch/csrc/autograd/generated/variable_factories.h>
+
+#include "training/checkpoint.hpp"
+#include "training/data_order.hpp"
+#include "training/lr_schedule.hpp"
+#include "training/optimizer.hpp"
+#include "util/error.hpp"
+#include "util/log.hpp"
+#include "util/progress.hpp"
+
+namespace lpo::training {
+namespace {
+
+// Where the weights come from: the newest checkpoint under --load, else --model.
+std::string initial_weights(const TrainConfig& config, TrainerState* state) {
+  if (!config.load.empty()) {
+    std::string ckpt = latest_checkpoint(config.load);
+    if (!ckpt.empty()) {
+      *state = read_trainer_state(ckpt);
+      log::info("resuming from ", ckpt, " (iteration ", state->iteration, ")");
+      return ckpt;
+    }
+    log::warn("--load ", config.load, ": no checkpoint there yet; starting from --model");
+  }
+  check(!config.model.empty(), "--model is required (the initial policy's model directory)");
+  return config.model;
+}
+
+void accumulate(Metrics& into, const std::map<std::string, double>& m, double weight) {
+  for (const auto& [k, v] : m) into[k] += v * weight;
+}
+
+}  // namespace
+
+TrainResult train(const TrainConfig& config, Task& task) {
+  const int64_t accum = config.accumulation_steps();
+  check(config.train_iters > 0, "--train-iters must be positive");
+  TrainerState state;
+  const std::string weights = initial_weights(config, &state);
+  Transformer model = load_model(weights);
+  model.set_requires_grad(true);
+  auto optimizer = make_adamw(model, config.optim);
+  if (state.iteration > 0) load_optimizer_state(weights, *optimizer);
+  const std::vector<at::Tensor> params = model.parameters();
+
+  LrSchedule schedule{config.optim.lr, config.optim.min_lr, config.optim.lr_warmup_iters, config.train_iters};
+  DataOrder order(task.size(), config.seed);
+  std::string log_path = config.log_file;
+  if (log_path.empty() && !config.save.empty()) {
+    std::filesystem::create_directories(config.save);
+    log_path = config.save + "/metrics.jsonl";
+  }
+  MetricsLog metrics_log(log_path);
+  ProgressBar bar(config.train_iters, "train", config.progress, state.iteration);
+
+  TrainResult result;
+  result.start_iteration = state.iteration;
+  Metrics window;  // sums over the iterations since the last log line
+  int64_t window_iters = 0, window_tokens = 0;
+  auto window_t0 = std::chrono::steady_clock::now();
+  for (int64_t iter = state.iteration; iter < config.train_iters; ++iter) {
+    const double lr = schedule.at(iter);
+    set_learning_rate(*optimizer, lr);
+    optimizer->zero_grad();
+    Metrics step_metrics;
+    for (int64_t m = 0; m < accum; ++m) {
+      std::vector<int64_t> indices;
+      for (int64_t b = 0; b < config.micro_batch_size; ++b) indices.push_back(order.at(state.consumed_samples++));
+      MicroStep micro = task.micro_step(model, indices);
+      check(std::isfinite(micro.loss.item<double>()), "iteration ", iter + 1, ": the loss is not finite (",
+            micro.loss.item<double>(), "); lower --lr or check the data");
+      (micro.loss / static_cast<double>(accum)).backward();
+      accumulate(step_metrics, micro.metrics, 1.0 / static_cast<double>(accum));
+      window_tokens += micro.tokens;
+    }
+    step_metrics["grad_norm"] = clip_grad_norm(params, config.optim.clip_grad);
+    step_metrics["learning_rate"] = lr;
+    optimizer->step();
+    state.iteration = iter + 1;
+
+    if (iter == result.start_iteration) result.first = step_metrics;
+    result.last = step_metrics;
+    accumulate(window, step_metrics, 1.0);
+    ++window_iters;
+    const bool last = state.iteration == config.train_iters;
+    if (state.iteration % std::max<int64_t>(1, config.log_interval) == 0 || last) {
+      const double secs =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - window_t0).count();
+      for (auto& [k, v] : window) v /= static_cast<double>(window_iters);
+      window["tokens_per_s"] = static_cast<double>(window_tokens) / std::max(secs, 1e-9);
+      window["consumed_samples"] = static_cast<double>(state.consumed_samples);
+      bar.clear();
+      metrics_log.write(state.iteration, config.train_iters, window);
+      window.clear();
+      window_iters = window_tokens = 0;
+      window_t0 = std::chrono::steady_clock::now();
+    }
+    bar.update(state.iteration);
+    const bool save_now = config.save_interval > 0 && state.iteration % config.save_interval == 0;
+    if (!config.save.empty() && (save_now || last)) {
+      state.config = config.to_json();
+      bar.clear();
+      result.checkpoint = save_checkpoint(config.save, model, *optimizer, state, config.model);
+      log::info("saved checkpoint ", result.checkpoint);
+    }
+  }
+  result.iterations = state.iteration;
+  return result;
+}
+
+}  // namespace lpo::training
