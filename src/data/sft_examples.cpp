@@ -1,5 +1,7 @@
 #include "data/sft_examples.hpp"
 
+#include <algorithm>
+
 #include "util/error.hpp"
 #include "util/jsonl.hpp"
 #include "util/log.hpp"
@@ -44,6 +46,31 @@ std::vector<SftText> read_sft_examples(const std::string& path, bool skip_bad_li
   }
   if (bad) log::warn(path, ": skipped ", bad, " bad line(s) (--skip-bad-lines)");
   if (skipped) *skipped = bad;
+  return out;
+}
+
+std::vector<SftTokens> encode_sft_examples(const std::vector<SftText>& examples, const Tokenizer& tokenizer,
+                                           int seq_length, long* dropped) {
+  check(seq_length >= 2, "--seq-length must be at least 2, got ", seq_length);
+  std::vector<SftTokens> out;
+  long n_dropped = 0;
+  const auto eos = tokenizer.eos_id();
+  for (const SftText& e : examples) {
+    SftTokens t{tokenizer.encode(e.prompt), tokenizer.encode(e.response)};
+    if (eos && (t.response.empty() || t.response.back() != *eos)) t.response.push_back(*eos);
+    const size_t limit = static_cast<size_t>(seq_length);
+    if (t.prompt.size() + t.response.size() > limit) {
+      const size_t keep_prompt = std::max<size_t>(1, limit > t.response.size() ? limit - t.response.size() : 1);
+      if (t.prompt.size() > keep_prompt) t.prompt.erase(t.prompt.begin(), t.prompt.end() - keep_prompt);
+      if (t.prompt.size() + t.response.size() > limit) t.response.resize(limit - t.prompt.size());
+    }
+    if (t.prompt.empty() || t.response.empty()) {
+      ++n_dropped;
+      continue;
+    }
+    out.push_back(std::move(t));
+  }
+  if (dropped) *dropped = n_dropped;
   return out;
 }
 

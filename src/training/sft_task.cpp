@@ -5,12 +5,12 @@
 
 namespace lpo::training {
 
-SftTask::SftTask(const std::vector<SftExample>& examples) : examples_(examples) {}
+SftTask::SftTask(const std::vector<SftTokens>& examples) : examples_(examples) {}
 
 MicroStep SftTask::micro_step(const Transformer& model, const std::vector<int64_t>& indices) {
   std::vector<std::pair<const std::vector<int32_t>*, const std::vector<int32_t>*>> rows;
   for (int64_t i : indices) {
-    const SftExample& e = examples_[static_cast<size_t>(i)];
+    const SftTokens& e = examples_[static_cast<size_t>(i)];
     rows.emplace_back(&e.prompt, &e.response);
   }
   SequenceBatch batch = collate_sequences(rows);

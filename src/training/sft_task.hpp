@@ -2,26 +2,21 @@
 #pragma once
 #include <vector>
 
-#include "data/preference_pair.hpp"
+#include "data/sft_examples.hpp"
 #include "training/task.hpp"
 
 namespace lpo::training {
 
-/// One tokenized SFT example: the model learns `response` given `prompt`.
-struct SftExample {
-  std::vector<int32_t> prompt, response;
-};
-
 class SftTask : public Task {
  public:
   /// `examples` must outlive the task.
-  explicit SftTask(const std::vector<SftExample>& examples);
+  explicit SftTask(const std::vector<SftTokens>& examples);
   int64_t size() const override { return static_cast<int64_t>(examples_.size()); }
   /// loss = mean negative log-likelihood over all response tokens of the micro-batch (nats/token).
   MicroStep micro_step(const Transformer& model, const std::vector<int64_t>& indices) override;
 
  private:
-  const std::vector<SftExample>& examples_;
+  const std::vector<SftTokens>& examples_;
 };
 
 }  // namespace lpo::training

@@ -1,0 +1,65 @@
+// `lpo ref-logprobs`: read preference pairs, tokenize them with the reference model's
+// tokenizer, score chosen and rejected once, write the scored-pairs file training reads.
+#include <iostream>
+
+#include "cli/command.hpp"
+#include "data/encode_pairs.hpp"
+#include "data/pair_reader.hpp"
+#include "data/scored_pairs.hpp"
+#include "model/runtime.hpp"
+#include "pipeline/ref_logprobs.hpp"
+#include "tokenizer/tokenizer.hpp"
+#include "util/log.hpp"
+
+namespace lpo::cli {
+namespace {
+
+struct Flags {
+  ComputeFlags compute;
+  std::string model, data, out, format = "auto", chat = "plain";
+  int seq_length = 1024;
+  int64_t batch_size = 8;
+  bool skip_bad_lines = false;
+};
+
+int run(const Flags& f) {
+  apply_compute_flags(f.compute);
+  auto tokenizer = load_tokenizer(f.model);
+  ReadOptions read_options{parse_pair_format(f.format), parse_chat_format(f.chat), f.skip_bad_lines};
+  ReadReport read_report;
+  auto pairs = read_pairs(f.data, read_options, &read_report);
+  log::info(f.data, ": ", describe(read_report));
+  EncodeOptions encode_options;
+  encode_options.seq_length = f.seq_length;
+  EncodeReport encode_report;
+  auto tokens = encode_pairs(pairs, *tokenizer, encode_options, &encode_report);
+  log::info(describe(encode_report));
+  Transformer reference = load_model(f.model);
+  auto scored = pipeline::score_pairs(reference, tokens, {f.batch_size, true});
+  ScoredPairsHeader header{tokenizer->fingerprint(), f.seq_length, f.model};
+  write_scored_pairs(f.out, header, scored);
+  log::info("wrote ", scored.size(), " scored pairs to ", f.out);
+  return 0;
+}
+
+Register reg("ref-logprobs", "score chosen/rejected responses once with the reference model",
+             [](CLI::App& app) -> Runner {
+               auto f = std::make_shared<Flags>();
+               app.add_option("--model", f->model, "reference model directory (with its tokenizer)")->required();
+               app.add_option("--data", f->data, "preference pairs JSONL (.gz ok)")->required();
+               app.add_option("--out", f->out, "scored pairs JSONL to write")->required();
+               app.add_option("--format", f->format,
+                              "auto|prompt-chosen-rejected|messages|hh-rlhf|candidates|ids")
+                   ->capture_default_str();
+               app.add_option("--chat-format", f->chat, "plain|chatml: how message prompts become text")
+                   ->capture_default_str();
+               app.add_option("--seq-length", f->seq_length, "max tokens of prompt + response")
+                   ->capture_default_str();
+               app.add_option("--batch-size", f->batch_size, "pairs per forward pass")->capture_default_str();
+               app.add_flag("--skip-bad-lines", f->skip_bad_lines, "skip and count bad lines instead of failing");
+               add_compute_flags(app, f->compute);
+               return [f] { return run(*f); };
+             });
+
+}  // namespace
+}  // namespace lpo::cli

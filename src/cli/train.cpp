@@ -1,0 +1,99 @@
+// `lpo train`: preference optimization (LPO, DPO, ...) or SFT of a model directory.
+#include <iostream>
+
+#include "cli/command.hpp"
+#include "model/runtime.hpp"
+#include "objectives/registry.hpp"
+#include "training/preference_task.hpp"
+#include "training/sft_task.hpp"
+#include "training/trainer.hpp"
+#include "training/training_data.hpp"
+#include "util/error.hpp"
+
+namespace lpo::cli {
+namespace {
+
+struct Flags {
+  ComputeFlags compute;
+  training::TrainConfig config;
+  bool skip_bad_lines = false;
+};
+
+void add_flags(CLI::App& app, Flags& f) {
+  auto& c = f.config;
+  app.add_option("--model", c.model, "initial policy model directory (the reference model too)");
+  app.add_option("--data-path", c.data_path, "scored pairs (xpo) or prompt/response JSONL (sft)")->required();
+  app.add_option("--train-mode", c.train_mode, "xpo (preference loss) or sft")
+      ->check(CLI::IsMember({"xpo", "sft"}))->capture_default_str();
+  app.add_option("--save", c.save, "checkpoint directory");
+  app.add_option("--load", c.load, "resume from the newest checkpoint here");
+  app.add_option("--loss-type", c.loss.type, "sigmoid|dpo|hinge|ipo|lpo|lpo-r|lpo-ste|lpo-ste-dynamic|kto_pair")
+      ->capture_default_str();
+  app.add_option("--beta", c.loss.beta)->capture_default_str();
+  app.add_option("--gamma", c.loss.gamma, "weight of the positive term (with --add-sft-loss)")->capture_default_str();
+  app.add_option("--r1", c.loss.r1, "lpo-ste chosen-gradient coefficient")->capture_default_str();
+  app.add_option("--r2", c.loss.r2, "lpo-ste rejected-gradient coefficient")->capture_default_str();
+  app.add_option("--label-smoothing", c.loss.label_smoothing)->capture_default_str();
+  app.add_flag("--add-sft-loss", c.loss.add_sft_loss, "add gamma * max(0, ref_chosen - policy_chosen)");
+  app.add_flag("--is-average", c.loss.is_average, "mean instead of summed response log-probs");
+  auto& o = c.optim;
+  app.add_option("--lr", o.lr)->capture_default_str();
+  app.add_option("--min-lr", o.min_lr)->capture_default_str();
+  app.add_option("--lr-warmup-iters", o.lr_warmup_iters)->capture_default_str();
+  app.add_option("--weight-decay", o.weight_decay)->capture_default_str();
+  app.add_option("--adam-beta1", o.adam_beta1)->capture_default_str();
+  app.add_option("--adam-beta2", o.adam_beta2)->capture_default_str();
+  app.add_option("--adam-eps", o.adam_eps)->capture_default_str();
+  app.add_option("--clip-grad", o.clip_grad, "max global gradient norm (0: off)")->capture_default_str();
+  app.add_option("--train-iters", c.train_iters)->capture_default_str();
+  app.add_option("--micro-batch-size", c.micro_batch_size, "pairs per forward pass")->capture_default_str();
+  app.add_option("--global-batch-size", c.global_batch_size, "pairs per optimizer step")->capture_default_str();
+  app.add_option("--seq-length", c.seq_length, "must match the data's (0: take the data's)")->capture_default_str();
+  app.add_option("--save-interval", c.save_interval, "iterations between checkpoints (0: at the end)")
+      ->capture_default_str();
+  app.add_option("--log-interval", c.log_interval)->capture_default_str();
+  app.add_option("--seed", c.seed)->capture_default_str();
+  app.add_option("--log-file", c.log_file, "metrics JSONL (default: <save>/metrics.jsonl)");
+  app.add_flag("--skip-bad-lines", f.skip_bad_lines, "sft data: skip and count bad lines");
+  app.add_flag("!--no-progress", c.progress, "no progress bar");
+  add_compute_flags(app, f.compute);
+}
+
+void print_summary(const training::TrainResult& r) {
+  std::cout << "trained iterations " << r.start_iteration + 1 << ".." << r.iterations << "\n";
+  for (const char* key : {"loss", "rewards/accuracies", "rewards/margins", "logps/chosen", "logps/rejected"}) {
+    auto a = r.first.find(key), b = r.last.find(key);
+    if (a != r.first.end() && b != r.last.end())
+      std::cout << "  " << key << ": " << a->second << " -> " << b->second << "\n";
+  }
+  if (!r.checkpoint.empty()) std::cout << "checkpoint: " << r.checkpoint << "\n";
+}
+
+int run(Flags& f) {
+  apply_compute_flags(f.compute);
+  auto& c = f.config;
+  objectives::find_loss(c.loss.type);  // fail fast on an unknown --loss-type
+  check(!c.model.empty(), "--model is required");
+  const ModelConfig model_config = ModelConfig::load(c.model);
+  training::TrainResult result;
+  if (c.train_mode == "sft") {
+    auto examples = training::load_sft_examples_for(c.data_path, c.model, c.seq_length, f.skip_bad_lines);
+    training::SftTask task(examples);
+    result = training::train(c, task);
+  } else {
+    auto pairs = training::load_scored_pairs_for(c.data_path, c.model, model_config, c.seq_length);
+    training::PreferenceTask task(pairs, c.loss);
+    result = training::train(c, task);
+  }
+  print_summary(result);
+  return 0;
+}
+
+Register reg("train", "train a model with a preference loss (LPO, DPO, ...) or SFT", [](CLI::App& app) -> Runner {
+  auto f = std::make_shared<Flags>();
+  add_flags(app, *f);
+  return [f] { return run(*f); };
+});
+
+}  // namespace
+}  // namespace lpo::cli

@@ -1,0 +1,62 @@
+#include "training/training_data.hpp"
+
+#include <filesystem>
+
+#include "data/scored_pairs.hpp"
+#include "tokenizer/tokenizer.hpp"
+#include "util/error.hpp"
+#include "util/log.hpp"
+
+namespace lpo::training {
+namespace {
+
+bool has_tokenizer(const std::string& dir) {
+  namespace fs = std::filesystem;
+  return fs::exists(fs::path(dir) / "tokenizer.json") || fs::exists(fs::path(dir) / "tokenizer.model");
+}
+
+void check_ids(const std::vector<int32_t>& ids, int64_t vocab, const std::string& path, size_t index,
+               const char* field) {
+  for (int32_t id : ids)
+    check(id >= 0 && id < vocab, path, ": pair ", index + 1, " field '", field, "' holds token id ", id,
+          " outside the model's vocabulary [0, ", vocab, ")");
+}
+
+}  // namespace
+
+std::vector<ScoredPair> load_scored_pairs_for(const std::string& path, const std::string& model_dir,
+                                              const ModelConfig& config, int64_t seq_length) {
+  ScoredPairsFile file = read_scored_pairs(path);
+  if (has_tokenizer(model_dir)) {
+    const std::string fp = load_tokenizer(model_dir)->fingerprint();
+    check(file.header.tokenizer_fingerprint == fp, path, " was tokenized with a different tokenizer (fingerprint ",
+          file.header.tokenizer_fingerprint, ") than the one in ", model_dir, " (", fp,
+          "); rerun `lpo ref-logprobs --model ", model_dir, "`");
+  }
+  check(seq_length == 0 || seq_length == file.header.seq_length, path, " was built with --seq-length ",
+        file.header.seq_length, " but training has --seq-length ", seq_length,
+        "; pass the same value or rerun `lpo ref-logprobs`");
+  check(!file.pairs.empty(), path, " holds no pairs");
+  for (size_t i = 0; i < file.pairs.size(); ++i) {
+    const PairTokens& t = file.pairs[i].tokens;
+    check_ids(t.prompt, config.vocab_size, path, i, "prompt_ids");
+    check_ids(t.chosen, config.vocab_size, path, i, "chosen_ids");
+    check_ids(t.rejected, config.vocab_size, path, i, "rejected_ids");
+  }
+  return std::move(file.pairs);
+}
+
+std::vector<SftTokens> load_sft_examples_for(const std::string& path, const std::string& model_dir,
+                                             int64_t seq_length, bool skip_bad_lines) {
+  check(has_tokenizer(model_dir), "--train-mode sft needs a tokenizer in ", model_dir);
+  auto tokenizer = load_tokenizer(model_dir);
+  long skipped = 0, dropped = 0;
+  auto texts = read_sft_examples(path, skip_bad_lines, &skipped);
+  auto examples = encode_sft_examples(texts, *tokenizer, static_cast<int>(seq_length ? seq_length : 1024), &dropped);
+  log::info(path, ": ", texts.size(), " examples read, ", skipped, " bad lines skipped, ", dropped,
+            " dropped after truncation, ", examples.size(), " used");
+  check(!examples.empty(), path, " holds no usable SFT example");
+  return examples;
+}
+
+}  // namespace lpo::training

@@ -1,0 +1,24 @@
+// Loading and checking what `lpo train` trains on, before any step runs.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "data/preference_pair.hpp"
+#include "data/sft_examples.hpp"
+#include "model/model_config.hpp"
+
+namespace lpo::training {
+
+/// Reads scored pairs and refuses data that does not fit the model: a tokenizer fingerprint
+/// other than that of the tokenizer in `model_dir` (when it has one), a --seq-length other than
+/// the one scored with (`seq_length` 0 accepts the file's), or a token id >= vocab_size.
+/// Throws lpo::Error saying which check failed and how to fix it.
+std::vector<ScoredPair> load_scored_pairs_for(const std::string& path, const std::string& model_dir,
+                                              const ModelConfig& config, int64_t seq_length);
+
+/// Reads SFT examples (prompt/response or question/answer JSONL) and tokenizes them with the
+/// tokenizer in `model_dir`. Throws lpo::Error when there is no tokenizer or no usable example.
+std::vector<SftTokens> load_sft_examples_for(const std::string& path, const std::string& model_dir,
+                                             int64_t seq_length, bool skip_bad_lines);
+
+}  // namespace lpo::training
