@@ -1,7 +1,7 @@
 #include "training/preference_task.hpp"
 
-#include "training/batch.hpp"
-#include "training/response_logps.hpp"
+#include "data/batch.hpp"
+#include "objectives/response_logps.hpp"
 
 namespace lpo::training {
 
@@ -13,7 +13,7 @@ MicroStep PreferenceTask::micro_step(const Transformer& model, const std::vector
   for (int64_t i : indices) selected.push_back(&pairs_[static_cast<size_t>(i)]);
   PairBatch batch = collate_pairs(selected, loss_.is_average);
   const int64_t B = batch.num_pairs;
-  at::Tensor policy = response_logps(model, batch.ids, batch.attention_mask, batch.loss_mask)
+  at::Tensor policy = objectives::response_logps(model, batch.ids, batch.attention_mask, batch.loss_mask)
                           .select(loss_.is_average)
                           .to(at::kDouble);  // losses in float64: cheap, and exact against goldens
   const at::Tensor& ref = batch.ref_logps;

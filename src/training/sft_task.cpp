@@ -1,7 +1,7 @@
 #include "training/sft_task.hpp"
 
-#include "training/batch.hpp"
-#include "training/response_logps.hpp"
+#include "data/batch.hpp"
+#include "objectives/response_logps.hpp"
 
 namespace lpo::training {
 
@@ -14,7 +14,7 @@ MicroStep SftTask::micro_step(const Transformer& model, const std::vector<int64_
     rows.emplace_back(&e.prompt, &e.response);
   }
   SequenceBatch batch = collate_sequences(rows);
-  ResponseLogps lp = response_logps(model, batch.ids, batch.attention_mask, batch.loss_mask);
+  objectives::ResponseLogps lp = objectives::response_logps(model, batch.ids, batch.attention_mask, batch.loss_mask);
   at::Tensor loss = -lp.sum.sum() / lp.count.sum();
   MicroStep step{loss, {}, batch.num_tokens};
   step.metrics["loss"] = loss.item<double>();

@@ -1,10 +1,10 @@
-#include "training/batch.hpp"
+#include "data/batch.hpp"
 
 #include <algorithm>
 
 #include "util/error.hpp"
 
-namespace lpo::training {
+namespace lpo {
 
 SequenceBatch collate_sequences(
     const std::vector<std::pair<const std::vector<int32_t>*, const std::vector<int32_t>*>>& rows) {
@@ -50,4 +50,4 @@ PairBatch collate_pairs(const std::vector<const ScoredPair*>& pairs, bool is_ave
   return {seq.ids, seq.attention_mask, seq.loss_mask, ref, B, seq.num_tokens};
 }
 
-}  // namespace lpo::training
+}  // namespace lpo

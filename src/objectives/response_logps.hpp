@@ -4,7 +4,7 @@
 
 #include "model/transformer.hpp"
 
-namespace lpo::training {
+namespace lpo::objectives {
 
 struct ResponseLogps {
   at::Tensor sum;    // [R] float32, nats: summed log-probs of each row's response tokens
@@ -23,4 +23,4 @@ struct ResponseLogps {
 ResponseLogps response_logps(const Transformer& model, const at::Tensor& ids,
                              const at::Tensor& attention_mask, const at::Tensor& loss_mask);
 
-}  // namespace lpo::training
+}  // namespace lpo::objectives

@@ -1,9 +1,9 @@
-#include "training/response_logps.hpp"
+#include "objectives/response_logps.hpp"
 
 #include "objectives/sequence_logprobs.hpp"
 #include "util/error.hpp"
 
-namespace lpo::training {
+namespace lpo::objectives {
 
 ResponseLogps response_logps(const Transformer& model, const at::Tensor& ids,
                              const at::Tensor& attention_mask, const at::Tensor& loss_mask) {
@@ -18,7 +18,7 @@ ResponseLogps response_logps(const Transformer& model, const at::Tensor& ids,
   at::Tensor h = hidden.narrow(1, 0, T - 1).index({predict});               // [N, H]
   at::Tensor labels = ids.narrow(1, 1, T - 1).index({predict});             // [N]
   at::Tensor rows = at::arange(R, ids.options()).unsqueeze(1).expand({R, T - 1}).index({predict});
-  at::Tensor logps = objectives::token_logprobs(model.lm_head(h).unsqueeze(0), labels.unsqueeze(0))
+  at::Tensor logps = token_logprobs(model.lm_head(h).unsqueeze(0), labels.unsqueeze(0))
                          .squeeze(0);                                        // [N] float32
   at::Tensor sum = at::zeros({R}, logps.options()).index_add(0, rows, logps);
   at::Tensor count = loss_mask.sum(1).to(at::kFloat);
@@ -26,4 +26,4 @@ ResponseLogps response_logps(const Transformer& model, const at::Tensor& ids,
   return {sum, count};
 }
 
-}  // namespace lpo::training
+}  // namespace lpo::objectives

@@ -9,7 +9,7 @@
 
 #include "data/preference_pair.hpp"
 
-namespace lpo::training {
+namespace lpo {
 
 struct PairBatch {
   at::Tensor ids;            // [2B, T] int64, pad id 0 after each row's end
@@ -36,4 +36,4 @@ struct SequenceBatch {
 SequenceBatch collate_sequences(const std::vector<std::pair<const std::vector<int32_t>*,
                                                             const std::vector<int32_t>*>>& rows);
 
-}  // namespace lpo::training
+}  // namespace lpo

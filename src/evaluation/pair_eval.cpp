@@ -1,0 +1,45 @@
+#include "evaluation/pair_eval.hpp"
+
+#include <algorithm>
+
+#include "data/batch.hpp"
+#include "objectives/response_logps.hpp"
+#include "util/error.hpp"
+
+namespace lpo::evaluation {
+
+PairEval evaluate_pairs(const Transformer& policy, const std::vector<ScoredPair>& pairs,
+                        const objectives::LossConfig& loss, int64_t batch_size) {
+  check(!pairs.empty(), "evaluate_pairs: no pairs");
+  at::NoGradGuard no_grad;
+  std::vector<at::Tensor> pc, pr, rc, rr;
+  const size_t step = static_cast<size_t>(std::max<int64_t>(1, batch_size));
+  for (size_t start = 0; start < pairs.size(); start += step) {
+    std::vector<const ScoredPair*> chunk;
+    for (size_t i = start; i < std::min(pairs.size(), start + step); ++i) chunk.push_back(&pairs[i]);
+    PairBatch batch = collate_pairs(chunk, loss.is_average);
+    at::Tensor logps = objectives::response_logps(policy, batch.ids, batch.attention_mask, batch.loss_mask)
+                           .select(loss.is_average)
+                           .to(at::kDouble);
+    const int64_t B = batch.num_pairs;
+    pc.push_back(logps.narrow(0, 0, B));
+    pr.push_back(logps.narrow(0, B, B));
+    rc.push_back(batch.ref_logps.narrow(0, 0, B));
+    rr.push_back(batch.ref_logps.narrow(0, B, B));
+  }
+  at::Tensor c = at::cat(pc), r = at::cat(pr), ref_c = at::cat(rc), ref_r = at::cat(rr);
+  objectives::LossOutput out = objectives::preference_loss(loss, c, r, ref_c, ref_r);
+  at::Tensor x1 = c - ref_c, x2 = r - ref_r;
+  PairEval e;
+  e.pairs = static_cast<int64_t>(pairs.size());
+  e.loss = out.loss.item<double>();
+  e.accuracy = (x1 > x2).to(at::kDouble).mean().item<double>();
+  e.margin = (loss.beta * (x1 - x2)).mean().item<double>();
+  e.chosen_logps = c.mean().item<double>();
+  e.rejected_logps = r.mean().item<double>();
+  e.chosen_delta = x1.mean().item<double>();
+  e.rejected_delta = x2.mean().item<double>();
+  return e;
+}
+
+}  // namespace lpo::evaluation
