@@ -1,0 +1,45 @@
+// The scored-pairs file written by `lpo ref-logprobs` and read by `lpo build-dataset` / training:
+// JSONL (plain or .gz), one header line, then one line per pair.
+//
+//   {"lpo_scored_pairs":1,"tokenizer_fingerprint":"…","seq_length":1024,"model":"…"}
+//   {"prompt_ids":[..],"chosen_ids":[..],"rejected_ids":[..],
+//    "ref_chosen_logps_sum":-12.5,"ref_rejected_logps_sum":-20.25,"ref_chosen_len":7,"ref_rejected_len":9}
+//
+// Log-probs are the reference model's summed log-probabilities of the response tokens (nats);
+// lens are the response token counts (= chosen_ids / rejected_ids sizes). Means are sum / len,
+// so the file serves both the summed and the averaged (--is-average) objectives.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "data/preference_pair.hpp"
+
+namespace lpo {
+
+struct ScoredPairsHeader {
+  static constexpr int kVersion = 1;
+  std::string tokenizer_fingerprint;  // Tokenizer::fingerprint() of the tokenizer that made the ids
+  int seq_length = 0;                 // the --seq-length the pairs were truncated to (tokens)
+  std::string model;                  // the reference model (path or name), for the record
+};
+
+struct ScoredPairsFile {
+  ScoredPairsHeader header;
+  std::vector<ScoredPair> pairs;
+};
+
+/// Writes the header and one line per pair, atomically (readers see the old or the whole new
+/// file). Doubles are written with round-trip precision. Throws lpo::Error for a non-finite
+/// log-prob, a negative length, or a length that differs from its response's id count
+/// (naming the pair's index), and on I/O failure.
+void write_scored_pairs(const std::string& path, const ScoredPairsHeader& header,
+                        const std::vector<ScoredPair>& pairs);
+
+/// Reads a scored-pairs file (plain or gzip). Blank lines are ignored.
+/// Throws lpo::Error "path:line: ..." for: a missing or unknown-version header, invalid JSON, a
+/// missing field (a pair without its reference log-probs is an error, never a default of 0), a
+/// wrong type, a negative token id, a non-finite log-prob, or a length that differs from the
+/// response's id count.
+ScoredPairsFile read_scored_pairs(const std::string& path);
+
+}  // namespace lpo
