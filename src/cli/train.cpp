@@ -52,6 +52,8 @@ void add_flags(CLI::App& app, Flags& f) {
   app.add_option("--save-interval", c.save_interval, "iterations between checkpoints (0: at the end)")
       ->capture_default_str();
   app.add_option("--log-interval", c.log_interval)->capture_default_str();
+  app.add_option("--exit-interval", c.exit_interval, "stop after an iteration divisible by this")
+      ->capture_default_str();
   app.add_option("--seed", c.seed)->capture_default_str();
   app.add_option("--log-file", c.log_file, "metrics JSONL (default: <save>/metrics.jsonl)");
   app.add_flag("--skip-bad-lines", f.skip_bad_lines, "sft data: skip and count bad lines");

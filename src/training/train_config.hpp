@@ -28,6 +28,7 @@ struct TrainConfig {
   int64_t seq_length = 1024;
   int64_t save_interval = 0;  // 0: only at the end
   int64_t log_interval = 1;
+  int64_t exit_interval = 0;  // stop (after saving) once the iteration is a multiple of this (Megatron's flag)
   uint64_t seed = 1234;
   std::string log_file;      // metrics JSONL; default <save>/metrics.jsonl
   bool progress = true;      // progress bar when stdout is a terminal

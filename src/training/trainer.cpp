@@ -88,7 +88,8 @@ TrainResult train(const TrainConfig& config, Task& task) {
     result.last = step_metrics;
     accumulate(window, step_metrics, 1.0);
     ++window_iters;
-    const bool last = state.iteration == config.train_iters;
+    const bool exiting = config.exit_interval > 0 && state.iteration % config.exit_interval == 0;
+    const bool last = state.iteration == config.train_iters || exiting;
     if (state.iteration % std::max<int64_t>(1, config.log_interval) == 0 || last) {
       const double secs =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - window_t0).count();
@@ -109,6 +110,7 @@ TrainResult train(const TrainConfig& config, Task& task) {
       result.checkpoint = save_checkpoint(config.save, model, *optimizer, state, config.model);
       log::info("saved checkpoint ", result.checkpoint);
     }
+    if (exiting) break;
   }
   result.iterations = state.iteration;
   return result;

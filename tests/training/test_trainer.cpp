@@ -71,7 +71,7 @@ TrainConfig lpo_config(const Fixture& f, const std::string& save, int64_t iters)
   c.train_iters = iters;
   c.micro_batch_size = 4;
   c.global_batch_size = 8;
-  c.save_interval = 3;
+  c.save_interval = 0;
   c.progress = false;
   return c;
 }
@@ -113,7 +113,9 @@ TEST(Trainer, ResumedRunReproducesUninterruptedLosses) {
   Fixture f = make_fixture(test::temp_dir("fx"));
   PreferenceTask task(f.pairs, lpo_config(f, "", 1).loss);
   train(lpo_config(f, f.dir + "/full", 6), task);
-  train(lpo_config(f, f.dir + "/split", 3), task);  // stops (and saves) at 3
+  TrainConfig first = lpo_config(f, f.dir + "/split", 6);
+  first.exit_interval = 3;  // stops (and saves) after iteration 3, as a killed run would have
+  EXPECT_EQ(train(first, task).iterations, 3);
   TrainConfig resume = lpo_config(f, f.dir + "/split", 6);
   TrainResult r = train(resume, task);
   EXPECT_EQ(r.start_iteration, 3);
