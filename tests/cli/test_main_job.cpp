@@ -60,10 +60,8 @@ TEST(MainJob, LpoSteOnHhRlhfLearnsAndCheckpointReloads) {
 
   // The checkpoint is a model directory: scoring through it twice gives identical numbers,
   // and it differs from the initial model (training changed the weights).
-  const std::string ids = R"({"ids": [464, 3290, 318, 257, 922, 1110, 13]})";
-  auto score = [&](const std::string& model) {
-    return test::run_lpo("score --model " + model + " --threads 1 <<< '" + ids + "'");
-  };
+  const std::string ids = R"({"ids": [464, 3290, 318, 257, 922, 1110, 13]})" "\n";
+  auto score = [&](const std::string& model) { return test::run_lpo("score --model " + model + " --threads 1", ids); };
   auto a = score(dir + "/lpo/iter_0000024"), b = score(dir + "/lpo/iter_0000024"), c = score(dir + "/init");
   ASSERT_EQ(a.exit_code, 0) << a.output;
   EXPECT_EQ(a.output, b.output);
