@@ -1,0 +1,50 @@
+// SentencePiece tokenizer.model (Llama-2, TinyLlama, stories260K...) through libsentencepiece.
+// Control symbols (<s>, </s>, ...) written in the text are cut out first as single ids when
+// parse_special is true (SentencePiece itself never produces them from text); each remaining
+// segment goes to SentencePiece's own Encode (its normalizer, dummy "▁" prefix, byte fallback).
+#pragma once
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "tokenizer/added_tokens.hpp"
+#include "tokenizer/tokenizer.hpp"
+#include "tokenizer/tokenizer_config.hpp"
+
+namespace sentencepiece {
+class SentencePieceProcessor;
+}
+
+namespace lpo {
+
+class SentencePieceTokenizer : public Tokenizer {
+ public:
+  /// Loads `path` (a tokenizer.model). BOS/EOS come from `config` when it names them, else from
+  /// the model (its bos_id/eos_id, when >= 0). Throws lpo::Error naming `path` when the file is
+  /// missing or not a SentencePiece model, or a configured BOS/EOS is not a piece.
+  explicit SentencePieceTokenizer(const std::string& path, const TokenizerConfig& config = {});
+  ~SentencePieceTokenizer() override;
+
+  std::vector<int32_t> encode(const std::string& text, bool parse_special = true) const override;
+  /// Runs of ordinary ids are decoded by SentencePiece; a control id becomes its piece text
+  /// ("<s>"), or nothing when `skip_special`. Throws lpo::Error for an id out of range.
+  std::string decode(const std::vector<int32_t>& ids, bool skip_special = false) const override;
+  int32_t vocab_size() const override;
+  std::optional<int32_t> token_to_id(const std::string& token) const override;
+  std::optional<int32_t> bos_id() const override { return bos_id_; }
+  std::optional<int32_t> eos_id() const override { return eos_id_; }
+  /// FNV-1a 64 of the tokenizer.model bytes.
+  std::string fingerprint() const override { return fingerprint_; }
+
+ private:
+  std::optional<int32_t> resolve(const std::optional<std::string>& configured, int model_id,
+                                 const char* field) const;
+
+  std::string path_;
+  std::string fingerprint_;
+  std::unique_ptr<sentencepiece::SentencePieceProcessor> processor_;
+  AddedTokenMatcher controls_;
+  std::optional<int32_t> bos_id_, eos_id_;
+};
+
+}  // namespace lpo

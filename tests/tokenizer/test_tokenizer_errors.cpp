@@ -1,0 +1,89 @@
+// Bad tokenizer files and bad ids are rejected with lpo::Error naming the file.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "tokenizer/bpe_tokenizer.hpp"
+#include "tokenizer_fixtures.hpp"
+#include "util/error.hpp"
+
+namespace lpo {
+namespace {
+
+// The message of the lpo::Error that `fn` throws ("" when it throws none).
+template <typename Fn>
+std::string error_of(Fn&& fn) {
+  try {
+    fn();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+std::string write(const std::string& dir, const std::string& name, const std::string& text) {
+  const std::string path = dir + "/" + name;
+  std::ofstream(path) << text;
+  return path;
+}
+
+TEST(TokenizerErrors, MissingFileNamesThePath) {
+  const std::string path = test::temp_dir("missing") + "/nope/tokenizer.json";
+  const std::string msg = error_of([&] { load_tokenizer(path); });
+  EXPECT_NE(msg.find(path), std::string::npos) << msg;
+  const std::string dir = test::temp_dir("empty");
+  EXPECT_NE(error_of([&] { load_tokenizer(dir); }).find("neither tokenizer.json nor tokenizer.model"),
+            std::string::npos);
+}
+
+TEST(TokenizerErrors, InvalidJsonNamesTheFile) {
+  const std::string path = write(test::temp_dir("bad"), "tokenizer.json", "{\"model\": [1, 2");
+  const std::string msg = error_of([&] { load_tokenizer(path); });
+  EXPECT_NE(msg.find(path), std::string::npos) << msg;
+  EXPECT_NE(msg.find("invalid JSON"), std::string::npos) << msg;
+}
+
+TEST(TokenizerErrors, MissingVocabNamesFileAndField) {
+  const std::string path = write(test::temp_dir("novocab"), "tokenizer.json",
+                                 R"({"pre_tokenizer": {"type": "ByteLevel"}, "model": {"type": "BPE", "merges": []}})");
+  const std::string msg = error_of([&] { BpeTokenizer tok(path); });
+  EXPECT_NE(msg.find(path), std::string::npos) << msg;
+  EXPECT_NE(msg.find("model.vocab"), std::string::npos) << msg;
+}
+
+TEST(TokenizerErrors, NonByteLevelAndUnknownPiecesAreRefused) {
+  const std::string dir = test::temp_dir("meta");
+  const std::string path = write(dir, "tokenizer.json",
+                                 R"({"pre_tokenizer": {"type": "Metaspace"}, "model": {"vocab": {}, "merges": []}})");
+  EXPECT_NE(error_of([&] { BpeTokenizer tok(path); }).find("Metaspace"), std::string::npos);
+  const std::string nfkc = write(dir, "nfkc.json",
+                                 R"({"normalizer": {"type": "NFKC"}, "pre_tokenizer": {"type": "ByteLevel"},
+                                     "model": {"vocab": {}, "merges": []}})");
+  EXPECT_NE(error_of([&] { BpeTokenizer tok(nfkc); }).find("NFKC"), std::string::npos);
+}
+
+TEST(TokenizerErrors, OutOfRangeIdInDecode) {
+  LPO_REQUIRE_SHARED("tokenizers/gpt2/tokenizer.json");
+  const Tokenizer& gpt2 = test::shared_tokenizer("gpt2");
+  const std::string msg = error_of([&] { gpt2.decode({15496, 50257}); });
+  EXPECT_NE(msg.find("50257"), std::string::npos) << msg;
+  EXPECT_THROW(gpt2.decode({-1}), Error);
+  EXPECT_EQ(gpt2.decode({50256}), "<|endoftext|>");
+}
+
+TEST(TokenizerErrors, InvalidUtf8TextIsRefused) {
+  LPO_REQUIRE_SHARED("tokenizers/gpt2/tokenizer.json");
+  const std::string msg = error_of([&] { test::shared_tokenizer("gpt2").encode("ok\xFFno"); });
+  EXPECT_NE(msg.find("invalid UTF-8 at byte 2"), std::string::npos) << msg;
+}
+
+TEST(TokenizerErrors, ConfiguredBosMustExist) {
+  LPO_REQUIRE_SHARED("tokenizers/gpt2/tokenizer.json");
+  const std::string msg = error_of([&] {
+    BpeTokenizer tok(test::shared_path("tokenizers/gpt2/tokenizer.json"), {std::string("<nope>"), {}});
+  });
+  EXPECT_NE(msg.find("<nope>"), std::string::npos) << msg;
+}
+
+}  // namespace
+}  // namespace lpo
