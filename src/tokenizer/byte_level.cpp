@@ -1,7 +1,6 @@
 #include "tokenizer/byte_level.hpp"
 
 #include <array>
-#include <unordered_map>
 
 #include "tokenizer/utf8.hpp"
 
@@ -11,14 +10,18 @@ namespace {
 // Bytes GPT-2 keeps as their own Latin-1 character: '!'..'~', U+00A1..U+00AC, U+00AE..U+00FF.
 bool printable(int b) { return (b >= 0x21 && b <= 0x7E) || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE); }
 
+// The alphabet's highest character is U+0143 (256 + 68 remapped bytes - 1).
+constexpr char32_t kAlphabetEnd = 0x144;
+
 struct Tables {
   std::array<char32_t, 256> to_char{};
-  std::unordered_map<char32_t, uint8_t> to_byte;
+  std::array<int16_t, kAlphabetEnd> to_byte{};  // -1: not in the alphabet
   Tables() {
+    to_byte.fill(-1);
     char32_t next_extra = 0x100;
     for (int b = 0; b < 256; ++b) {
       to_char[b] = printable(b) ? static_cast<char32_t>(b) : next_extra++;
-      to_byte[to_char[b]] = static_cast<uint8_t>(b);
+      to_byte[to_char[b]] = static_cast<int16_t>(b);
     }
   }
 };
@@ -32,10 +35,8 @@ const Tables& tables() {
 char32_t byte_to_char(uint8_t b) { return tables().to_char[b]; }
 
 std::optional<uint8_t> char_to_byte(char32_t c) {
-  const auto& m = tables().to_byte;
-  auto it = m.find(c);
-  if (it == m.end()) return std::nullopt;
-  return it->second;
+  if (c >= kAlphabetEnd || tables().to_byte[c] < 0) return std::nullopt;
+  return static_cast<uint8_t>(tables().to_byte[c]);
 }
 
 std::string encode(const std::string& bytes) {
