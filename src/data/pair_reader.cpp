@@ -17,21 +17,25 @@ void count_skip(ReadReport& report, const std::string& reason, const std::string
 /// The pairs of one non-blank line; bad input throws, or is counted when skipping.
 std::vector<PreferencePair> read_line(const std::string& text, const std::string& path, long line_number,
                                       const ReadOptions& options, ReadReport& report) {
-  const std::string source = path + ":" + std::to_string(line_number);
+  nlohmann::json j;
+  try {
+    j = parse_json_line(text, path, line_number);
+  } catch (const Error& e) {
+    if (!options.skip_bad_lines) throw;
+    count_skip(report, "invalid_json", e.what());
+    return {};
+  }
+  auto format = options.format == PairFormat::automatic ? detect_pair_format(j) : options.format;
+  if (format) ++report.lines_by_format[pair_format_name(*format)];
   std::vector<BadPairError> problems;
   try {
-    nlohmann::json j = parse_json_line(text, path, line_number);
-    auto format = options.format == PairFormat::automatic ? detect_pair_format(j) : options.format;
-    if (format) ++report.lines_by_format[pair_format_name(*format)];
+    const std::string source = path + ":" + std::to_string(line_number);
     auto pairs = pairs_from_json(j, options.format, options.chat, source, options.skip_bad_lines ? &problems : nullptr);
     for (const auto& p : problems) count_skip(report, p.reason(), p.what());
     return pairs;
   } catch (const BadPairError& e) {
     if (!options.skip_bad_lines) throw;
     count_skip(report, e.reason(), e.what());
-  } catch (const Error& e) {  // parse_json_line's invalid JSON
-    if (!options.skip_bad_lines) throw;
-    count_skip(report, "invalid_json", e.what());
   }
   return {};
 }

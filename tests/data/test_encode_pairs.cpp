@@ -172,12 +172,15 @@ TEST(EncodePairs, Gpt2BoundaryMergeUsesSeparateEncoding) {
   auto t = encode_pair(text_pair("Answer: ", "$46", "$47"), tok.get(), {});
   ASSERT_TRUE(t);
   const auto prompt_alone = tok->encode("Answer: ");
+  EXPECT_EQ(prompt_alone, (std::vector<int32_t>{33706, 25, 220}));  // "Answer", ":", " "
   EXPECT_EQ(t->prompt, prompt_alone);
+  EXPECT_EQ(t->chosen, (std::vector<int32_t>{3, 3510, 50256}));       // "$", "46", EOS
   auto chosen = tok->encode("$46");
   chosen.push_back(*tok->eos_id());
   EXPECT_EQ(t->chosen, chosen);
   EXPECT_EQ(t->chosen.back(), 50256);  // <|endoftext|>
   const auto joint = tok->encode("Answer: $46");
+  EXPECT_EQ(joint, (std::vector<int32_t>{33706, 25, 720, 3510}));  // " $" merged
   ASSERT_GE(joint.size(), prompt_alone.size());
   EXPECT_NE(std::vector<int32_t>(joint.begin(), joint.begin() + prompt_alone.size()), prompt_alone)
       << "the joint encoding merges the prompt's trailing space into the response";
