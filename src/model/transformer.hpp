@@ -1,0 +1,91 @@
+// Decoder-only transformer of the Llama / Qwen2 family, built from a Hugging Face config.json.
+// Parameters are plain tensors keyed by their HF names, so loading and saving is a rename-free
+// copy and a directory we write loads in HF tools.
+#pragma once
+#include <ATen/ATen.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "model/model_config.hpp"
+
+namespace lpo {
+
+struct KVCache;  // model/kv_cache.hpp
+
+/// Extra inputs of a forward pass. All optional.
+struct ForwardOptions {
+  /// [B, T] int64 positions for RoPE; default 0..T-1 (offset by the cache length).
+  at::Tensor position_ids;
+  /// Either a padding mask (nonzero = real token), combined with the causal mask: [B, T] for
+  /// this call's tokens (a cache remembers earlier calls' masks) or [B, S] for cache + this
+  /// call; or [B, 1, T, S] bool (true = may attend), used as given (S = cache length + T).
+  /// Masked keys get the lowest finite score, so padded rows stay finite (never NaN).
+  at::Tensor attention_mask;
+  /// When set, keys/values of this call are appended to it and attention covers the cache.
+  KVCache* cache = nullptr;
+};
+
+class Transformer {
+ public:
+  /// Allocates every parameter on `device` in `dtype` (norm weights 1, everything else 0); fill
+  /// them with init_random() or use load_model(). Throws lpo::Error for an invalid config.
+  explicit Transformer(ModelConfig config, c10::Device device = c10::kCPU,
+                       at::ScalarType dtype = at::kFloat);
+
+  const ModelConfig& config() const { return config_; }
+  c10::Device device() const { return p(embed_).device(); }
+  at::ScalarType dtype() const { return p(embed_).scalar_type(); }
+
+  /// ids [B, T] int64 (or int32) -> final-normed hidden states [B, T, hidden_size] (model
+  /// dtype). Throws lpo::Error for ids outside [0, vocab_size) or inconsistent option shapes.
+  at::Tensor hidden_states(const at::Tensor& ids, const ForwardOptions& options = {}) const;
+  /// hidden [..., hidden_size] -> logits [..., vocab_size] (lm_head, or the tied embedding).
+  at::Tensor lm_head(const at::Tensor& hidden) const;
+  /// ids [B, T] -> logits [B, T, vocab_size].
+  at::Tensor forward(const at::Tensor& ids, const ForwardOptions& options = {}) const;
+
+  /// Parameters in a fixed order with their HF names (a tied lm_head is not listed twice).
+  const std::vector<std::pair<std::string, at::Tensor>>& named_parameters() const { return params_; }
+  std::vector<at::Tensor> parameters() const;
+  /// The parameter called `name`; throws lpo::Error if there is none.
+  at::Tensor& parameter(const std::string& name);
+
+  /// Re-initialises every parameter: normal(0, std) for matrices and embeddings, ones for norms,
+  /// zeros for biases, from `seed`.
+  void init_random(uint64_t seed, double std = 0.02);
+  void set_requires_grad(bool requires_grad);
+  /// Number of parameter elements (tied weights counted once).
+  int64_t num_parameters() const;
+
+ private:
+  ModelConfig config_;
+  std::vector<std::pair<std::string, at::Tensor>> params_;
+  // Indices into params_ (so a parameter replaced through parameter() is still used).
+  struct Layer;
+  std::vector<std::shared_ptr<Layer>> layers_;
+  size_t embed_ = 0, norm_ = 0, head_ = 0;  // head_ == embed_ when tied
+  at::Tensor inv_freq_;                     // [head_dim / 2] float32, RoPE frequencies
+
+  size_t add_parameter(const std::string& name, std::vector<int64_t> shape, const at::TensorOptions& options);
+  const at::Tensor& p(size_t index) const { return params_[index].second; }
+  at::Tensor layer_forward(size_t i, const at::Tensor& x, const at::Tensor& cos, const at::Tensor& sin,
+                           const at::Tensor& allowed, KVCache* cache) const;
+};
+
+/// Loads a model directory (config.json + model.safetensors or shards). Throws lpo::Error
+/// naming the file/tensor on a missing file, a missing tensor, or a shape mismatch.
+Transformer load_model(const std::string& dir, c10::Device device = c10::kCPU,
+                       at::ScalarType dtype = at::kFloat);
+
+/// Writes config.json + model.safetensors (atomically) into `dir` (created if missing).
+/// `disk_dtype`: float32, bfloat16 or float16 (else lpo::Error). With max_shard_bytes > 0 the
+/// weights are split into HF shards + model.safetensors.index.json when they exceed it.
+/// Tensors are written under their HF names; a tied lm_head is not written (as transformers does).
+void save_model(const Transformer& model, const std::string& dir,
+                at::ScalarType disk_dtype = at::kFloat, uint64_t max_shard_bytes = 0);
+
+}  // namespace lpo
