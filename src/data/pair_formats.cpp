@@ -147,6 +147,8 @@ PreferencePair from_hh(const json& line, const std::string& source) {
 
 // ---- the seed's candidate sets -----------------------------------------------------------
 
+}  // namespace
+
 std::string candidate_text(const json& c, const std::string& source, const std::string& field) {
   if (c.is_string()) return c.get<std::string>();
   if (c.is_object()) {
@@ -160,6 +162,8 @@ std::string candidate_text(const json& c, const std::string& source, const std::
   }
   bad("wrong_type", source, field, "expected a string or an object with 'text', found ", c.type_name());
 }
+
+namespace {
 
 std::vector<PreferencePair> from_candidates(const json& line, const std::string& source,
                                             std::vector<BadPairError>* problems) {

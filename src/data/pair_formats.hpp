@@ -59,6 +59,11 @@ std::vector<PreferencePair> pairs_from_json(const nlohmann::json& line, PairForm
                                             const std::string& source,
                                             std::vector<BadPairError>* candidate_problems = nullptr);
 
+/// The text of one candidate_set entry: a string, or an object's "text" (else "candidate",
+/// "response", "content") string. `field` ("candidate_set[2]") names it in errors.
+/// Throws BadPairError (missing_field, wrong_type).
+std::string candidate_text(const nlohmann::json& candidate, const std::string& source, const std::string& field);
+
 /// `response` with response_suffix(chat) appended unless it already ends with it.
 std::string close_response(ChatFormat chat, const std::string& response);
 
