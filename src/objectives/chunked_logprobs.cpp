@@ -1,0 +1,92 @@
+// token_logprobs_chunked: label log-probs from hidden states and the LM head, a
+// chunk of rows at a time, with a hand-written backward that recomputes each chunk's
+// logits instead of storing them. For logits z = h Wᵀ and lp = z[y] − logsumexp(z):
+//   ∂lp/∂z = onehot(y) − softmax(z),  ∂/∂h = (∂lp/∂z) W,  ∂/∂W = (∂lp/∂z)ᵀ h.
+#include <torch/csrc/autograd/custom_function.h>
+
+#include "objectives/sequence_logprobs.hpp"
+#include "util/error.hpp"
+
+namespace lpo::objectives {
+namespace {
+
+using torch::autograd::AutogradContext;
+using torch::autograd::variable_list;
+
+/// One chunk: rows [start, start + rows) as float32, and their (safe) label index.
+struct Chunk {
+  at::Tensor hidden;  // [c, H] float32
+  at::Tensor index;   // [c, 1] int64, ignored labels replaced by 0
+  at::Tensor ignored; // [c] bool
+};
+
+Chunk chunk_at(const at::Tensor& hidden, const at::Tensor& labels, int64_t start, int64_t rows) {
+  at::Tensor y = labels.narrow(0, start, rows);
+  at::Tensor ignored = y == kIgnoreLabel;
+  return {hidden.narrow(0, start, rows).to(at::kFloat), y.masked_fill(ignored, 0).unsqueeze(1),
+          ignored};
+}
+
+struct ChunkedLogprobs : public torch::autograd::Function<ChunkedLogprobs> {
+  // hidden [N, H], weight [V, H], labels [N] -> [N] float32; saves the row logsumexps.
+  static at::Tensor forward(AutogradContext* ctx, const at::Tensor& hidden,
+                            const at::Tensor& weight, const at::Tensor& labels, int64_t chunk_rows) {
+    at::Tensor w = weight.to(at::kFloat);
+    int64_t n = hidden.size(0);
+    at::Tensor out = at::empty({n}, hidden.options().dtype(at::kFloat));
+    at::Tensor lse = at::empty({n}, out.options());
+    for (int64_t start = 0; start < n; start += chunk_rows) {
+      int64_t rows = std::min(chunk_rows, n - start);
+      Chunk c = chunk_at(hidden, labels, start, rows);
+      at::Tensor logits = at::matmul(c.hidden, w.t());  // [c, V]
+      at::Tensor chunk_lse = at::logsumexp(logits, -1);
+      lse.narrow(0, start, rows).copy_(chunk_lse);
+      at::Tensor logp = logits.gather(1, c.index).squeeze(1) - chunk_lse;
+      out.narrow(0, start, rows).copy_(logp.masked_fill(c.ignored, 0));
+    }
+    ctx->save_for_backward({hidden, weight, labels, lse});
+    ctx->saved_data["chunk_rows"] = chunk_rows;
+    return out;
+  }
+
+  static variable_list backward(AutogradContext* ctx, variable_list grad_outputs) {
+    auto saved = ctx->get_saved_variables();
+    const at::Tensor &hidden = saved[0], &weight = saved[1], &labels = saved[2], &lse = saved[3];
+    int64_t chunk_rows = ctx->saved_data["chunk_rows"].toInt();
+    at::Tensor grad = grad_outputs[0].to(at::kFloat);
+    at::Tensor w = weight.to(at::kFloat);
+    bool want_h = ctx->needs_input_grad(0), want_w = ctx->needs_input_grad(1);
+    at::Tensor grad_h = want_h ? at::empty(hidden.sizes(), w.options()) : at::Tensor();
+    at::Tensor grad_w = want_w ? at::zeros_like(w) : at::Tensor();
+    int64_t n = hidden.size(0);
+    for (int64_t start = 0; start < n; start += chunk_rows) {
+      int64_t rows = std::min(chunk_rows, n - start);
+      Chunk c = chunk_at(hidden, labels, start, rows);
+      at::Tensor g = grad.narrow(0, start, rows).masked_fill(c.ignored, 0).unsqueeze(1);  // [c, 1]
+      at::Tensor logits = at::matmul(c.hidden, w.t());
+      at::Tensor dlogits = at::exp(logits - lse.narrow(0, start, rows).unsqueeze(1)).mul_(g).neg_();
+      dlogits.scatter_add_(1, c.index, g);  // onehot(y)·g − softmax·g, [c, V]
+      if (want_h) grad_h.narrow(0, start, rows).copy_(at::matmul(dlogits, w));
+      if (want_w) grad_w.addmm_(dlogits.t(), c.hidden);
+    }
+    return {want_h ? grad_h.to(hidden.scalar_type()) : at::Tensor(),
+            want_w ? grad_w.to(weight.scalar_type()) : at::Tensor(), at::Tensor(), at::Tensor()};
+  }
+};
+
+}  // namespace
+
+at::Tensor token_logprobs_chunked(const at::Tensor& hidden, const at::Tensor& head_weight,
+                                  const at::Tensor& labels, int64_t chunk_rows) {
+  check(hidden.dim() == 2, "token_logprobs_chunked: hidden must be [N, H], got ", hidden.sizes());
+  check(head_weight.dim() == 2 && head_weight.size(1) == hidden.size(1),
+        "token_logprobs_chunked: head_weight must be [V, ", hidden.size(1), "], got ",
+        head_weight.sizes());
+  check(labels.dim() == 1 && labels.size(0) == hidden.size(0),
+        "token_logprobs_chunked: labels must be [", hidden.size(0), "], got ", labels.sizes());
+  check(chunk_rows >= 1, "token_logprobs_chunked: chunk_rows must be >= 1, got ", chunk_rows);
+  detail::check_token_labels(labels, head_weight.size(0), "token_logprobs_chunked");
+  return ChunkedLogprobs::apply(hidden, head_weight, labels.to(at::kLong), chunk_rows);
+}
+
+}  // namespace lpo::objectives
