@@ -62,8 +62,10 @@ struct LossOutput {
 /// and fails for B > 1), and the loss is the mean over the values.
 ///
 /// Throws lpo::Error: unknown type (the message lists the valid names); β ≤ 0 or
-/// not finite; label_smoothing outside [0, 0.5]; r1 + r2 == 0 for lpo-ste; inputs
-/// not 1-D, of different sizes, empty, or not floating point.
+/// not finite (checked for every type: a non-positive β flips or erases the
+/// preference); γ < 0; r1 or r2 not finite; label_smoothing outside [0, 0.5];
+/// r1 + r2 == 0 for lpo-ste; inputs not 1-D, of different sizes or devices, empty,
+/// or not floating point.
 LossOutput preference_loss(const LossConfig& config, const at::Tensor& policy_chosen,
                            const at::Tensor& policy_rejected, const at::Tensor& ref_chosen,
                            const at::Tensor& ref_rejected);
