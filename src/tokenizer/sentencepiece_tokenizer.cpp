@@ -1,25 +1,35 @@
 #include "tokenizer/sentencepiece_tokenizer.hpp"
 
-#include <sentencepiece_processor.h>
-
 #include "tokenizer/fingerprint.hpp"
+#include "tokenizer/spm_loader.hpp"
 #include "util/error.hpp"
 #include "util/files.hpp"
 
 namespace lpo {
 
+namespace {
+// Frees shim buffers (ids, text) on scope exit.
+struct ShimBuffer {
+  const SpmApi& api;
+  void* data = nullptr;
+  ~ShimBuffer() { api.free_buffer(data); }
+};
+}  // namespace
+
 SentencePieceTokenizer::SentencePieceTokenizer(const std::string& path, const TokenizerConfig& config)
-    : path_(path), processor_(std::make_unique<sentencepiece::SentencePieceProcessor>()) {
+    : path_(path), api_(nullptr), model_(nullptr, nullptr) {
   const std::string bytes = read_file(path);
   fingerprint_ = fnv1a64_hex(bytes);
-  const auto status = processor_->LoadFromSerializedProto(bytes);
-  check(status.ok(), path, ": not a SentencePiece model (", status.ToString(), ")");
+  api_ = &spm_api();
+  char* error = nullptr;
+  model_ = {api_->load(bytes.data(), bytes.size(), &error), api_->free};
+  if (!model_) fail(path, ": not a SentencePiece model (", take_error(error), ")");
   std::vector<AddedToken> controls;
-  for (int id = 0; id < processor_->GetPieceSize(); ++id)
-    if (processor_->IsControl(id)) controls.push_back({id, processor_->IdToPiece(id), true, false, false});
+  for (int id = 0; id < vocab_size(); ++id)
+    if (api_->is_control(model_.get(), id)) controls.push_back({id, piece(id), true, false, false});
   controls_ = AddedTokenMatcher(std::move(controls));
-  bos_id_ = resolve(config.bos_token, processor_->bos_id(), "bos_token");
-  eos_id_ = resolve(config.eos_token, processor_->eos_id(), "eos_token");
+  bos_id_ = resolve(config.bos_token, api_->bos_id(model_.get()), "bos_token");
+  eos_id_ = resolve(config.eos_token, api_->eos_id(model_.get()), "eos_token");
 }
 
 SentencePieceTokenizer::~SentencePieceTokenizer() = default;
@@ -36,12 +46,23 @@ std::optional<int32_t> SentencePieceTokenizer::resolve(const std::optional<std::
   return std::nullopt;
 }
 
-int32_t SentencePieceTokenizer::vocab_size() const { return processor_->GetPieceSize(); }
+std::string SentencePieceTokenizer::piece(int id) const {
+  size_t size = 0;
+  const char* text = api_->id_to_piece(model_.get(), id, &size);
+  return std::string(text, size);
+}
+
+std::string SentencePieceTokenizer::take_error(char* error) const {
+  ShimBuffer owned{*api_, error};
+  return error ? std::string(error) : std::string("unknown error");
+}
+
+int32_t SentencePieceTokenizer::vocab_size() const { return api_->piece_size(model_.get()); }
 
 std::optional<int32_t> SentencePieceTokenizer::token_to_id(const std::string& token) const {
-  const int id = processor_->PieceToId(token);
+  const int id = api_->piece_to_id(model_.get(), token.data(), token.size());
   // PieceToId answers unk_id for unknown pieces; only the unk piece itself maps to it.
-  if (processor_->IsUnknown(id) && processor_->IdToPiece(id) != token) return std::nullopt;
+  if (api_->is_unknown(model_.get(), id) && piece(id) != token) return std::nullopt;
   return id;
 }
 
@@ -52,10 +73,14 @@ std::vector<int32_t> SentencePieceTokenizer::encode(const std::string& text, boo
       ids.push_back(segment.token_id);
       continue;
     }
-    std::vector<int> piece_ids;
-    const auto status = processor_->Encode(segment.text, &piece_ids);
-    check(status.ok(), "SentencePiece encode failed (", status.ToString(), ") with ", path_);
-    ids.insert(ids.end(), piece_ids.begin(), piece_ids.end());
+    int* piece_ids = nullptr;
+    size_t count = 0;
+    char* error = nullptr;
+    const int rc = api_->encode(model_.get(), segment.text.data(), segment.text.size(), &piece_ids,
+                                &count, &error);
+    if (rc != 0) fail("SentencePiece encode failed (", take_error(error), ") with ", path_);
+    ShimBuffer owned{*api_, piece_ids};
+    ids.insert(ids.end(), piece_ids, piece_ids + count);
   }
   return ids;
 }
@@ -65,22 +90,25 @@ std::string SentencePieceTokenizer::decode(const std::vector<int32_t>& ids, bool
   std::vector<int> run;
   const auto flush = [&] {
     if (run.empty()) return;
-    std::string text;
-    const auto status = processor_->Decode(run, &text);
-    check(status.ok(), "SentencePiece decode failed (", status.ToString(), ") with ", path_);
-    out += text;
+    char* text = nullptr;
+    size_t size = 0;
+    char* error = nullptr;
+    const int rc = api_->decode(model_.get(), run.data(), run.size(), &text, &size, &error);
+    if (rc != 0) fail("SentencePiece decode failed (", take_error(error), ") with ", path_);
+    ShimBuffer owned{*api_, text};
+    out.append(text, size);
     run.clear();
   };
   for (size_t k = 0; k < ids.size(); ++k) {
     const int32_t id = ids[k];
     check(id >= 0 && id < vocab_size(), "decode: token id ", id, " at position ", k,
           " is outside the vocabulary [0, ", vocab_size(), ") of ", path_);
-    if (!processor_->IsControl(id)) {
+    if (!api_->is_control(model_.get(), id)) {
       run.push_back(id);
       continue;
     }
     flush();
-    if (!skip_special) out += processor_->IdToPiece(id);
+    if (!skip_special) out += piece(id);
   }
   flush();
   return out;

@@ -1,4 +1,5 @@
-// SentencePiece tokenizer.model (Llama-2, TinyLlama, stories260K...) through libsentencepiece.
+// SentencePiece tokenizer.model (Llama-2, TinyLlama, stories260K...) through libsentencepiece,
+// reached only through the dlopen()ed shim liblpo_spm.so (spm_loader.hpp says why).
 // Control symbols (<s>, </s>, ...) written in the text are cut out first as single ids when
 // parse_special is true (SentencePiece itself never produces them from text); each remaining
 // segment goes to SentencePiece's own Encode (its normalizer, dummy "▁" prefix, byte fallback).
@@ -11,17 +12,18 @@
 #include "tokenizer/tokenizer.hpp"
 #include "tokenizer/tokenizer_config.hpp"
 
-namespace sentencepiece {
-class SentencePieceProcessor;
-}
+struct lpo_spm;  // shim/spm_shim_api.h
 
 namespace lpo {
+
+struct SpmApi;
 
 class SentencePieceTokenizer : public Tokenizer {
  public:
   /// Loads `path` (a tokenizer.model). BOS/EOS come from `config` when it names them, else from
   /// the model (its bos_id/eos_id, when >= 0). Throws lpo::Error naming `path` when the file is
-  /// missing or not a SentencePiece model, or a configured BOS/EOS is not a piece.
+  /// missing or not a SentencePiece model, or a configured BOS/EOS is not a piece, and (from
+  /// spm_api()) when the shim liblpo_spm.so cannot be loaded.
   explicit SentencePieceTokenizer(const std::string& path, const TokenizerConfig& config = {});
   ~SentencePieceTokenizer() override;
 
@@ -39,10 +41,14 @@ class SentencePieceTokenizer : public Tokenizer {
  private:
   std::optional<int32_t> resolve(const std::optional<std::string>& configured, int model_id,
                                  const char* field) const;
+  std::string piece(int id) const;
+  // The shim's malloc()ed message, freed; "unknown error" for NULL.
+  std::string take_error(char* error) const;
 
   std::string path_;
   std::string fingerprint_;
-  std::unique_ptr<sentencepiece::SentencePieceProcessor> processor_;
+  const SpmApi* api_;
+  std::unique_ptr<lpo_spm, void (*)(lpo_spm*)> model_;
   AddedTokenMatcher controls_;
   std::optional<int32_t> bos_id_, eos_id_;
 };

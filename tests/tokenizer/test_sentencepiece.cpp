@@ -1,39 +1,24 @@
-// SentencePiece: a tiny model trained here (there is no tokenizer.model in ../shared).
+// SentencePiece: a tiny model trained by lpo_spm_train (tiny_spm_model.hpp), read through the shim.
 #include <gtest/gtest.h>
 
-#include <sentencepiece_trainer.h>
+#include <dlfcn.h>
+#include <stdlib.h>
 
 #include <fstream>
 
 #include "test_support.hpp"
+#include "tiny_spm_model.hpp"
+#include "tokenizer/spm_loader.hpp"
 #include "tokenizer/tokenizer.hpp"
 #include "util/error.hpp"
 
 namespace lpo {
 namespace {
 
-// Trains a 400-piece BPE model on generated sentences; returns the model directory.
-std::string train_tiny_model(const std::string& dir) {
-  const std::string corpus = dir + "/corpus.txt";
-  {
-    std::ofstream out(corpus);
-    const char* words[] = {"the", "cat", "sat", "on", "a", "mat", "and", "dog", "ran", "far",
-                           "away", "from", "home", "today", "little", "big", "red", "blue"};
-    for (int i = 0; i < 2000; ++i) {
-      for (int w = 0; w < 8; ++w) out << (w ? " " : "") << words[(i * 7 + w * 5 + i / 3) % 18];
-      out << " " << i << "\n";
-    }
-  }
-  const auto status = sentencepiece::SentencePieceTrainer::Train(
-      "--input=" + corpus + " --model_prefix=" + dir + "/tokenizer --vocab_size=400 --model_type=bpe"
-      " --character_coverage=1.0 --byte_fallback=true --normalization_rule_name=identity"
-      " --bos_id=1 --eos_id=2 --unk_id=0 --minloglevel=2");
-  EXPECT_TRUE(status.ok()) << status.ToString();
-  return dir;
-}
+using test::train_tiny_spm_model;
 
 TEST(SentencePiece, TrainedModelRoundTripsAndKnowsItsControls) {
-  const std::string dir = train_tiny_model(test::temp_dir("spm"));
+  const std::string dir = train_tiny_spm_model(test::temp_dir("spm"));
   auto tok = load_tokenizer(dir);  // the directory has tokenizer.model (and no tokenizer.json)
   EXPECT_EQ(tok->vocab_size(), 400);
   EXPECT_EQ(tok->bos_id(), 1);
@@ -66,6 +51,27 @@ TEST(SentencePiece, GarbageModelFileNamesThePath) {
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find(path), std::string::npos) << e.what();
   }
+}
+
+// The shim keeps libsentencepiece out of the global symbol scope (RTLD_LOCAL): a loaded model
+// leaves SentencePieceProcessor's constructor invisible to dlsym(RTLD_DEFAULT).
+TEST(SentencePiece, ShimKeepsSentencePieceOutOfTheGlobalScope) {
+  const std::string dir = train_tiny_spm_model(test::temp_dir("spm"));
+  auto tok = load_tokenizer(dir + "/tokenizer.model");
+  EXPECT_EQ(tok->vocab_size(), 400);
+  EXPECT_EQ(dlsym(RTLD_DEFAULT, "_ZN13sentencepiece22SentencePieceProcessorC1Ev"), nullptr);
+  EXPECT_EQ(dlsym(RTLD_DEFAULT, "lpo_spm_load"), nullptr);
+}
+
+// $LPO_SPM_SHIM alone when set; else beside the executable, then the build output.
+TEST(SentencePiece, ShimCandidatesFollowTheEnvironmentThenTheExecutable) {
+  ::setenv("LPO_SPM_SHIM", "/nowhere/liblpo_spm.so", 1);
+  EXPECT_EQ(spm_shim_candidates(), std::vector<std::string>{"/nowhere/liblpo_spm.so"});
+  ::unsetenv("LPO_SPM_SHIM");
+  const auto paths = spm_shim_candidates();
+  ASSERT_EQ(paths.size(), 2u);
+  EXPECT_EQ(paths[0], (std::filesystem::canonical(LPO_BINARY_DIR) / "tests/liblpo_spm.so").string());
+  EXPECT_EQ(paths[1], std::string(LPO_BINARY_DIR) + "/liblpo_spm.so");
 }
 
 }  // namespace
