@@ -21,6 +21,7 @@ void add_compute_flags(CLI::App& app, ComputeFlags& flags) {
 }
 
 void apply_compute_flags(const ComputeFlags& flags) {
+  tune_allocator();
   set_threads(flags.threads);
   parse_device(flags.device);
 }

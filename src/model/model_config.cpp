@@ -87,7 +87,9 @@ ModelConfig ModelConfig::from_json(const nlohmann::json& j, const std::string& s
 }
 
 ModelConfig ModelConfig::load(const std::string& path) {
+  check(std::filesystem::exists(path), "model path '", path, "' does not exist");
   std::string file = std::filesystem::is_directory(path) ? path + "/config.json" : path;
+  check(std::filesystem::exists(file), "'", path, "' has no config.json: not a Hugging Face model directory");
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(read_file(file));

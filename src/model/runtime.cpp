@@ -2,6 +2,10 @@
 
 #include <thread>
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 #include <ATen/Parallel.h>
 #include <ATen/Context.h>
 
@@ -22,6 +26,13 @@ c10::Device parse_device(const std::string& name) {
   if (device.is_cuda())
     check(at::hasCUDA(), "--device ", name, ": this lpo was built against a libtorch without CUDA");
   return device;
+}
+
+void tune_allocator() {
+#if defined(__GLIBC__)
+  mallopt(M_MMAP_THRESHOLD, 256 << 20);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+#endif
 }
 
 }  // namespace lpo

@@ -1,5 +1,6 @@
 // The transformer against numbers computed by independent implementations (../shared/models).
 #include "model/kv_cache.hpp"
+#include "model/score.hpp"
 #include "model/transformer.hpp"
 #include "model_test_support.hpp"
 
@@ -28,6 +29,29 @@ TEST(TransformerGolden, TinyQwen2LastLogitsAndLogprobs) {
     EXPECT_NEAR(sum, want_sum, 1e-4 * std::abs(want_sum));
     EXPECT_NEAR(sum / (ids.size() - 1), want_mean, 1e-4 * std::abs(want_mean));
   }
+}
+
+TEST(TransformerGolden, ScoreSequencesBatchedMatchesGolden) {
+  LPO_REQUIRE_SHARED(std::string(kQwen) + "/golden.json");
+  Transformer model = load_model(test::shared_path(kQwen));
+  auto golden = test::read_json(test::shared_path(kQwen) + "/golden.json");
+  std::vector<std::vector<int32_t>> seqs;
+  for (const auto& g : golden) seqs.push_back(g["ids"].get<std::vector<int32_t>>());
+  seqs.push_back({7});  // a single id: nothing to score
+  auto scores = score_sequences(model, seqs, /*batch_size=*/2, /*top=*/3);
+  ASSERT_EQ(scores.size(), seqs.size());
+  for (size_t i = 0; i < golden.size(); ++i) {
+    double want = golden[i]["sum_logprob_of_ids_after_first"].get<double>();
+    EXPECT_NEAR(scores[i].sum_logprob, want, 1e-4 * std::abs(want));
+    EXPECT_EQ(scores[i].num_tokens, static_cast<int64_t>(seqs[i].size()) - 1);
+    auto logits = golden[i]["last_logits"].get<std::vector<double>>();
+    ASSERT_EQ(scores[i].last_top.size(), 3u);
+    auto best = std::max_element(logits.begin(), logits.end()) - logits.begin();
+    EXPECT_EQ(scores[i].last_top[0].first, best);
+    EXPECT_NEAR(scores[i].last_top[0].second, logits[best], 1e-4 * std::abs(logits[best]) + 1e-5);
+  }
+  EXPECT_EQ(scores.back().num_tokens, 0);
+  EXPECT_EQ(scores.back().sum_logprob, 0.0);
 }
 
 // Greedy decoding by recomputing the whole sequence each step (no cache).
