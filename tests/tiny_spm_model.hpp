@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <string>
 
 namespace lpo::test {
@@ -27,8 +28,12 @@ inline std::string train_tiny_spm_model(const std::string& dir) {
                             "/tokenizer --vocab_size=400 --model_type=bpe --character_coverage=1.0"
                             " --byte_fallback=true --normalization_rule_name=identity"
                             " --bos_id=1 --eos_id=2 --unk_id=0 --minloglevel=2";
-  const std::string command = std::string("'") + LPO_SPM_TRAIN + "' '" + flags + "'";
-  EXPECT_EQ(std::system(command.c_str()), 0) << command;
+  const std::string log = dir + "/train.log";
+  const std::string command = std::string("'") + LPO_SPM_TRAIN + "' '" + flags + "' > " + log + " 2>&1";
+  if (std::system(command.c_str()) != 0) {
+    std::ifstream in(log);
+    ADD_FAILURE() << command << "\n" << std::string(std::istreambuf_iterator<char>(in), {});
+  }
   return dir;
 }
 
