@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cmath>
 
 #include "test_support.hpp"
@@ -31,7 +32,10 @@ TEST(DataOrder, EachEpochIsAPermutationAndEpochsDiffer) {
   auto sorted0 = e0, sorted1 = e1;
   std::sort(sorted0.begin(), sorted0.end());
   std::sort(sorted1.begin(), sorted1.end());
-  for (int i = 0; i < 10; ++i) EXPECT_EQ(sorted0[i], i), EXPECT_EQ(sorted1[i], i);
+  for (int i = 0; i < 10; ++i) {
+    EXPECT_EQ(sorted0[i], i);
+    EXPECT_EQ(sorted1[i], i);
+  }
   EXPECT_NE(e0, e1);
   // Random access gives the same answer as sequential access (what resume relies on).
   DataOrder again(10, 7);
