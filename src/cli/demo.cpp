@@ -12,7 +12,9 @@ Register reg("demo", "run the whole LPO job on generated arithmetic preference d
   app.add_option("--train-pairs", o->train_pairs)->capture_default_str();
   app.add_option("--eval-pairs", o->eval_pairs)->capture_default_str();
   app.add_option("--train-iters", o->train_iters)->capture_default_str();
-  app.add_option("--lr", o->lr)->capture_default_str();
+  app.add_option("--lr", o->lr, "LPO learning rate")->capture_default_str();
+  app.add_option("--sft-iters", o->sft_iters)->capture_default_str();
+  app.add_option("--sft-lr", o->sft_lr)->capture_default_str();
   app.add_option("--seed", o->seed)->capture_default_str();
   app.add_flag("!--no-progress", o->progress, "no progress bars");
   add_compute_flags(app, *compute);

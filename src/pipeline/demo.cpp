@@ -11,7 +11,9 @@
 #include "pipeline/ref_logprobs.hpp"
 #include "tokenizer/byte_level_vocab.hpp"
 #include "tokenizer/tokenizer.hpp"
+#include "data/sft_examples.hpp"
 #include "training/preference_task.hpp"
+#include "training/sft_task.hpp"
 #include "training/trainer.hpp"
 #include "util/files.hpp"
 #include "util/log.hpp"
@@ -54,6 +56,35 @@ std::vector<ScoredPair> scored_arithmetic(const Transformer& reference, const To
   return score_pairs(reference, tokens, {32, progress});
 }
 
+training::TrainConfig base_config(const DemoOptions& o, const std::string& model_dir, int64_t iters, double lr) {
+  training::TrainConfig config;
+  config.model = model_dir;
+  config.optim.lr = lr;
+  config.optim.min_lr = lr / 10;
+  config.optim.lr_warmup_iters = iters / 10;
+  config.train_iters = iters;
+  config.micro_batch_size = o.micro_batch_size;
+  config.global_batch_size = o.global_batch_size;
+  config.seq_length = 128;
+  config.log_interval = std::max<int64_t>(1, iters / 5);
+  config.seed = o.seed;
+  config.progress = o.progress;
+  return config;
+}
+
+// Supervised warm-up on right answers; returns the SFT checkpoint (the reference model).
+std::string run_sft(const DemoOptions& o, const std::string& init_dir, const Tokenizer& tokenizer) {
+  std::vector<SftText> texts;
+  for (auto& [prompt, answer] : make_arithmetic_sft(o.train_pairs, o.seed + 7)) texts.push_back({prompt, answer, ""});
+  auto examples = encode_sft_examples(texts, tokenizer, 128);
+  training::TrainConfig config = base_config(o, init_dir, o.sft_iters, o.sft_lr);
+  config.train_mode = "sft";
+  config.save = o.out_dir + "/sft";
+  log::info("SFT: ", o.sft_iters, " iterations on ", examples.size(), " right answers");
+  training::SftTask task(examples);
+  return training::train(config, task).checkpoint;
+}
+
 void print_row(const char* name, double before, double after) {
   std::printf("  %-28s %12.4f %12.4f %+12.4f\n", name, before, after, after - before);
 }
@@ -67,6 +98,7 @@ void print_table(const DemoResult& r) {
   print_row("rewards/margins", r.before.margin, r.after.margin);
   print_row("logps/chosen (mean/token)", r.before.chosen_logps, r.after.chosen_logps);
   print_row("logps/rejected (mean/token)", r.before.rejected_logps, r.after.rejected_logps);
+  std::printf("(before = the SFT model, which is also the reference)\n");
   std::printf("\nchosen log-prob change vs reference:   %+.4f nats/token\n", r.after.chosen_delta);
   std::printf("rejected log-prob change vs reference: %+.4f nats/token\n", r.after.rejected_delta);
   std::printf("checkpoint: %s  (%.0f s)\n", r.checkpoint.c_str(), r.seconds);
@@ -77,8 +109,9 @@ void print_table(const DemoResult& r) {
 DemoResult run_demo(const DemoOptions& o) {
   const auto t0 = std::chrono::steady_clock::now();
   fs::remove_all(o.out_dir);
-  const std::string model_dir = make_initial_model(o.out_dir + "/init", o.seed);
-  auto tokenizer = load_tokenizer(model_dir);
+  const std::string init_dir = make_initial_model(o.out_dir + "/init", o.seed);
+  auto tokenizer = load_tokenizer(init_dir);
+  const std::string model_dir = run_sft(o, init_dir, *tokenizer);
   Transformer reference = load_model(model_dir);
 
   log::info("scoring ", o.train_pairs, " train and ", o.eval_pairs, " held-out pairs with the reference model");
@@ -86,8 +119,7 @@ DemoResult run_demo(const DemoOptions& o) {
   auto eval_pairs = scored_arithmetic(reference, *tokenizer, o.eval_pairs, o.seed + 1000003, o.progress);
   write_scored_pairs(o.out_dir + "/train.scored.jsonl", {tokenizer->fingerprint(), 128, model_dir}, train_pairs);
 
-  training::TrainConfig config;
-  config.model = model_dir;
+  training::TrainConfig config = base_config(o, model_dir, o.train_iters, o.lr);
   config.data_path = o.out_dir + "/train.scored.jsonl";
   config.save = o.out_dir + "/lpo";
   config.loss.type = "lpo-ste";
@@ -97,16 +129,6 @@ DemoResult run_demo(const DemoOptions& o) {
   config.loss.r2 = 0.2;
   config.loss.add_sft_loss = true;
   config.loss.is_average = true;
-  config.optim.lr = o.lr;
-  config.optim.min_lr = o.lr / 10;
-  config.optim.lr_warmup_iters = o.train_iters / 10;
-  config.train_iters = o.train_iters;
-  config.micro_batch_size = o.micro_batch_size;
-  config.global_batch_size = o.global_batch_size;
-  config.seq_length = 128;
-  config.log_interval = std::max<int64_t>(1, o.train_iters / 10);
-  config.seed = o.seed;
-  config.progress = o.progress;
 
   DemoResult r;
   r.before = evaluation::evaluate_pairs(reference, eval_pairs, config.loss);

@@ -1,8 +1,9 @@
 // The embedded default (`make demo`): the whole LPO job on data the project generates itself.
 //   1. a byte-level tokenizer and a tiny qwen2-shaped model, randomly initialised;
-//   2. synthetic arithmetic preference pairs (right answer chosen, a wrong one rejected);
-//   3. reference log-probs with the initial model;
-//   4. LPO training (lpo-ste, the seed's recipe);
+//   2. a short SFT on right answers, so the model knows the answer format (the SFT model);
+//   3. synthetic arithmetic preference pairs (right answer chosen, a wrong one rejected),
+//      scored once by the SFT model, which is the reference;
+//   4. LPO training from the SFT weights (lpo-ste, the seed's recipe);
 //   5. held-out evaluation before and after: loss, reward accuracy, log-prob changes.
 #pragma once
 #include <cstdint>
@@ -15,8 +16,10 @@ namespace lpo::pipeline {
 struct DemoOptions {
   std::string out_dir = "runs/demo";
   int train_pairs = 1024, eval_pairs = 256;
+  int64_t sft_iters = 150;
+  double sft_lr = 2e-3;
   int64_t train_iters = 120, micro_batch_size = 16, global_batch_size = 32;
-  double lr = 3e-4;
+  double lr = 1e-4;
   uint64_t seed = 1234;
   bool progress = true;
 };
