@@ -223,40 +223,12 @@ void save_safetensors(const std::string& path,
   std::string json = header.dump();
   json.append((8 - json.size() % 8) % 8, ' ');  // pad so the data section starts 8-aligned
 
-  // Stream to a temporary file next to `path`, then rename (atomic replace).
-  std::filesystem::path target(path);
-  std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  check(fd >= 0, "cannot write '", tmp, "': ", std::strerror(errno));
-  auto write_all = [&](const void* data, size_t n) {
-    const char* p = static_cast<const char*>(data);
-    while (n > 0) {
-      ssize_t w = ::write(fd, p, n);
-      if (w < 0) {
-        int err = errno;
-        ::close(fd);
-        ::unlink(tmp.c_str());
-        fail("cannot write '", path, "': ", std::strerror(err));
-      }
-      p += w;
-      n -= static_cast<size_t>(w);
-    }
-  };
+  AtomicFileWriter out(path);  // readers see the old file or the whole new one
   std::string prefix = u64_le(json.size());
-  write_all(prefix.data(), prefix.size());
-  write_all(json.data(), json.size());
-  for (const auto& t : cpu) write_all(t.data_ptr(), static_cast<size_t>(t.numel()) * t.element_size());
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
-    int err = errno;
-    ::unlink(tmp.c_str());
-    fail("cannot flush '", path, "' to disk: ", std::strerror(err));
-  }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    int err = errno;
-    ::unlink(tmp.c_str());
-    fail("cannot rename '", tmp, "' to '", path, "': ", std::strerror(err));
-  }
-  fsync_dir(target.parent_path().string());
+  out.write(prefix.data(), prefix.size());
+  out.write(json.data(), json.size());
+  for (const auto& t : cpu) out.write(t.data_ptr(), static_cast<size_t>(t.numel()) * t.element_size());
+  out.commit();
 }
 
 }  // namespace lpo

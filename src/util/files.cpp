@@ -28,35 +28,43 @@ void fsync_dir(const std::string& dir) {
   ::close(fd);
 }
 
+AtomicFileWriter::AtomicFileWriter(const std::string& path)
+    : path_(path), tmp_(path + ".tmp." + std::to_string(::getpid())) {
+  fd_ = ::open(tmp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  check(fd_ >= 0, "cannot write '", tmp_, "': ", std::strerror(errno));
+}
+
+AtomicFileWriter::~AtomicFileWriter() {
+  if (fd_ >= 0) ::close(fd_);
+  if (!tmp_.empty()) ::unlink(tmp_.c_str());
+}
+
+void AtomicFileWriter::write(const void* data, size_t size) {
+  const char* p = static_cast<const char*>(data);
+  while (size > 0) {
+    ssize_t n = ::write(fd_, p, size);
+    if (n < 0 && errno == EINTR) continue;
+    check(n >= 0, "cannot write '", path_, "': ", std::strerror(errno));
+    p += n;
+    size -= static_cast<size_t>(n);
+  }
+}
+
+void AtomicFileWriter::commit() {
+  check(::fsync(fd_) == 0, "cannot flush '", path_, "' to disk: ", std::strerror(errno));
+  const int rc = ::close(fd_);
+  fd_ = -1;
+  check(rc == 0, "cannot flush '", path_, "' to disk: ", std::strerror(errno));
+  check(::rename(tmp_.c_str(), path_.c_str()) == 0, "cannot rename '", tmp_, "' to '", path_,
+        "': ", std::strerror(errno));
+  tmp_.clear();
+  fsync_dir(std::filesystem::path(path_).parent_path().string());
+}
+
 void write_file_atomic(const std::string& path, const std::string& content) {
-  namespace fs = std::filesystem;
-  fs::path target(path);
-  fs::path tmp = target;
-  tmp += ".tmp." + std::to_string(::getpid());
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  check(fd >= 0, "cannot write '", tmp.string(), "': ", std::strerror(errno));
-  size_t done = 0;
-  while (done < content.size()) {
-    ssize_t n = ::write(fd, content.data() + done, content.size() - done);
-    if (n < 0) {
-      int err = errno;
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      fail("cannot write '", path, "': ", std::strerror(err));
-    }
-    done += static_cast<size_t>(n);
-  }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
-    int err = errno;
-    ::unlink(tmp.c_str());
-    fail("cannot flush '", path, "' to disk: ", std::strerror(err));
-  }
-  if (::rename(tmp.c_str(), target.c_str()) != 0) {
-    int err = errno;
-    ::unlink(tmp.c_str());
-    fail("cannot rename '", tmp.string(), "' to '", path, "': ", std::strerror(err));
-  }
-  fsync_dir(target.parent_path().string());
+  AtomicFileWriter out(path);
+  out.write(content.data(), content.size());
+  out.commit();
 }
 
 }  // namespace lpo
