@@ -1,0 +1,60 @@
+// `lpo sample`: N candidate responses per prompt, in the seed's candidate schema.
+#include <cstdio>
+#include <iostream>
+
+#include "cli/command.hpp"
+#include "model/runtime.hpp"
+#include "pipeline/sample.hpp"
+#include "util/error.hpp"
+#include "util/log.hpp"
+
+namespace lpo::cli {
+namespace {
+
+struct Flags {
+  ComputeFlags compute;
+  std::string model, data, out, chat = "plain", shard = "0/1";
+  pipeline::SampleOptions options;
+};
+
+void parse_shard(const std::string& text, pipeline::SampleOptions& o) {
+  check(std::sscanf(text.c_str(), "%d/%d", &o.shard_index, &o.shard_count) == 2, "--shard: expected I/N, got '",
+        text, "'");
+}
+
+Register reg("sample", "sample candidate responses per prompt (the seed's candidate schema)", [](CLI::App& app) -> Runner {
+  auto f = std::make_shared<Flags>();
+  auto& o = f->options;
+  o.generate.temperature = 1.0;
+  o.generate.max_new_tokens = 256;
+  app.add_option("--model", f->model, "model directory (with its tokenizer)")->required();
+  app.add_option("--data", f->data, "prompts JSONL: model_input, prompt, question or messages")->required();
+  app.add_option("--out", f->out, "candidates JSONL to write")->required();
+  app.add_option("--num-candidates", o.num_candidates)->capture_default_str();
+  app.add_option("--temperature", o.generate.temperature, "0 = greedy")->capture_default_str();
+  app.add_option("--top-p", o.generate.top_p)->capture_default_str();
+  app.add_option("--top-k", o.generate.top_k, "0 = no limit")->capture_default_str();
+  app.add_option("--max-new-tokens", o.generate.max_new_tokens)->capture_default_str();
+  app.add_option("--stop-ids", o.generate.stop_ids, "ids that end a candidate (default: config eos)")->delimiter(',');
+  app.add_option("--stop", o.stop_strings, "strings that end a candidate (text is cut there)");
+  app.add_option("--seed", o.generate.seed)->capture_default_str();
+  app.add_option("--chat-format", f->chat, "plain|chatml for prompt/question/messages")->capture_default_str();
+  app.add_option("--shard", f->shard, "I/N: sample every N-th prompt starting at I")->capture_default_str();
+  add_compute_flags(app, f->compute);
+  return [f] {
+    apply_compute_flags(f->compute);
+    auto& o = f->options;
+    parse_shard(f->shard, o);
+    o.chat = parse_chat_format(f->chat);
+    Transformer model = load_model(f->model, parse_device(f->compute.device));
+    if (o.generate.stop_ids.empty()) o.generate.stop_ids = model.config().eos_token_ids;
+    auto tokenizer = load_tokenizer(f->model);
+    auto r = pipeline::sample_candidates(model, *tokenizer, f->data, f->out, o);
+    log::info("sampled ", r.candidates, " candidates for ", r.prompts, " prompts: ", r.new_tokens, " tokens in ",
+              r.seconds, " s (", r.new_tokens / std::max(r.seconds, 1e-9), " tokens/s)");
+    return 0;
+  };
+});
+
+}  // namespace
+}  // namespace lpo::cli
