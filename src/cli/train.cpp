@@ -48,7 +48,7 @@ void add_flags(CLI::App& app, Flags& f) {
   app.add_option("--train-iters", c.train_iters)->capture_default_str();
   app.add_option("--micro-batch-size", c.micro_batch_size, "pairs per forward pass")->capture_default_str();
   app.add_option("--global-batch-size", c.global_batch_size, "pairs per optimizer step")->capture_default_str();
-  app.add_option("--seq-length", c.seq_length, "must match the data's (0: take the data's)")->capture_default_str();
+  app.add_option("--seq-length", c.seq_length, "max tokens of prompt + response; xpo: must match the scored data (0: take it)")->capture_default_str();
   app.add_option("--save-interval", c.save_interval, "iterations between checkpoints (0: at the end)")
       ->capture_default_str();
   app.add_option("--log-interval", c.log_interval)->capture_default_str();

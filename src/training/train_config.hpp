@@ -25,7 +25,7 @@ struct TrainConfig {
   OptimizerConfig optim;
   int64_t train_iters = 100;
   int64_t micro_batch_size = 1, global_batch_size = 8;
-  int64_t seq_length = 1024;
+  int64_t seq_length = 0;    // 0: the scored data's (xpo), 1024 (sft)
   int64_t save_interval = 0;  // 0: only at the end
   int64_t log_interval = 1;
   int64_t exit_interval = 0;  // stop (after saving) once the iteration is a multiple of this (Megatron's flag)
