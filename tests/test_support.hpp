@@ -3,7 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <cctype>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 
 namespace lpo::test {
@@ -25,6 +28,25 @@ inline std::string temp_dir(const std::string& name) {
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir.string();
+}
+
+/// Resident kilobytes of this process's mapping of the file `path` ("Rss" in /proc/self/smaps;
+/// 0 when it is not mapped).
+inline long resident_kb_of(const std::string& path) {
+  std::ifstream smaps("/proc/self/smaps");
+  std::string line;
+  bool inside = false;
+  long kb = 0;
+  while (std::getline(smaps, line)) {
+    if (line.find('-') < line.find(' ') && line.find(' ') != std::string::npos &&
+        isxdigit(static_cast<unsigned char>(line[0]))) {
+      inside = line.size() >= path.size() && line.compare(line.size() - path.size(), path.size(), path) == 0;
+    } else if (inside && line.rfind("Rss:", 0) == 0) {
+      std::istringstream(line.substr(4)) >> kb;
+      return kb;
+    }
+  }
+  return 0;
 }
 
 }  // namespace lpo::test

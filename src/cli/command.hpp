@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace lpo::cli {
@@ -36,5 +37,8 @@ struct ComputeFlags {
 void add_compute_flags(CLI::App& app, ComputeFlags& flags);
 /// Applies --threads (at::set_num_threads) and validates --device.
 void apply_compute_flags(const ComputeFlags& flags);
+
+/// Parses --shard "I/N" (0 <= I < N). Throws lpo::Error quoting the text otherwise.
+std::pair<int, int> parse_shard(const std::string& text);
 
 }  // namespace lpo::cli

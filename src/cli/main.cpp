@@ -1,5 +1,6 @@
 // lpo: one binary, one subcommand per file in src/cli/.
 #include <algorithm>
+#include <cstdio>
 #include <iostream>
 #include <map>
 
@@ -24,6 +25,15 @@ void apply_compute_flags(const ComputeFlags& flags) {
   tune_allocator();
   set_threads(flags.threads);
   parse_device(flags.device);
+}
+
+std::pair<int, int> parse_shard(const std::string& text) {
+  int index = -1, count = 0;
+  char tail = 0;
+  lpo::check(std::sscanf(text.c_str(), "%d/%d%c", &index, &count, &tail) == 2 && count >= 1 && index >= 0 &&
+                 index < count,
+             "--shard: expected I/N with 0 <= I < N, got '", text, "'");
+  return {index, count};
 }
 
 }  // namespace lpo::cli

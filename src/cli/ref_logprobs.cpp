@@ -8,6 +8,7 @@
 #include "data/scored_pairs.hpp"
 #include "model/runtime.hpp"
 #include "pipeline/ref_logprobs.hpp"
+#include "pipeline/shards.hpp"
 #include "tokenizer/tokenizer.hpp"
 #include "util/log.hpp"
 
@@ -20,7 +21,9 @@ struct Flags {
   int seq_length = 1024;
   int64_t batch_size = 8;
   bool skip_bad_lines = false;
+  std::string shard = "0/1";
 };
+
 
 int run(const Flags& f) {
   apply_compute_flags(f.compute);
@@ -29,6 +32,13 @@ int run(const Flags& f) {
   ReadReport read_report;
   auto pairs = read_pairs(f.data, read_options, &read_report);
   log::info(f.data, ": ", describe(read_report));
+  const auto [shard_index, shard_count] = parse_shard(f.shard);
+  const int64_t total = static_cast<int64_t>(pairs.size());
+  const auto range = pipeline::shard_range(total, f.batch_size, shard_index, shard_count);
+  if (shard_count > 1) {
+    pairs = std::vector<PreferencePair>(pairs.begin() + range.begin, pairs.begin() + range.end);
+    log::info("shard ", shard_index, "/", shard_count, ": input pairs [", range.begin, ", ", range.end, ") of ", total);
+  }
   EncodeOptions encode_options;
   encode_options.seq_length = f.seq_length;
   EncodeReport encode_report;
@@ -36,7 +46,8 @@ int run(const Flags& f) {
   log::info(describe(encode_report));
   Transformer reference = load_model(f.model);
   auto scored = pipeline::score_pairs(reference, tokens, {f.batch_size, true});
-  ScoredPairsHeader header{tokenizer->fingerprint(), f.seq_length, f.model};
+  ScoredPairsHeader header{tokenizer->fingerprint(), f.seq_length, f.model, shard_index, shard_count,
+                           range.begin, range.end, total};
   write_scored_pairs(f.out, header, scored);
   log::info("wrote ", scored.size(), " scored pairs to ", f.out);
   return 0;
@@ -57,6 +68,9 @@ Register reg("ref-logprobs", "score chosen/rejected responses once with the refe
                    ->capture_default_str();
                app.add_option("--batch-size", f->batch_size, "pairs per forward pass")->capture_default_str();
                app.add_flag("--skip-bad-lines", f->skip_bad_lines, "skip and count bad lines instead of failing");
+               app.add_option("--shard", f->shard,
+                              "I/N: score the I-th of N contiguous runs of whole batches (join with `lpo merge`)")
+                   ->capture_default_str();
                add_compute_flags(app, f->compute);
                return [f] { return run(*f); };
              });

@@ -1,5 +1,4 @@
 // `lpo sample`: N candidate responses per prompt, in the seed's candidate schema.
-#include <cstdio>
 #include <iostream>
 
 #include "cli/command.hpp"
@@ -16,11 +15,6 @@ struct Flags {
   std::string model, data, out, chat = "plain", shard = "0/1";
   pipeline::SampleOptions options;
 };
-
-void parse_shard(const std::string& text, pipeline::SampleOptions& o) {
-  check(std::sscanf(text.c_str(), "%d/%d", &o.shard_index, &o.shard_count) == 2, "--shard: expected I/N, got '",
-        text, "'");
-}
 
 Register reg("sample", "sample candidate responses per prompt (the seed's candidate schema)", [](CLI::App& app) -> Runner {
   auto f = std::make_shared<Flags>();
@@ -44,7 +38,7 @@ Register reg("sample", "sample candidate responses per prompt (the seed's candid
   return [f] {
     apply_compute_flags(f->compute);
     auto& o = f->options;
-    parse_shard(f->shard, o);
+    std::tie(o.shard_index, o.shard_count) = parse_shard(f->shard);
     o.chat = parse_chat_format(f->chat);
     Transformer model = load_model(f->model, parse_device(f->compute.device));
     if (o.generate.stop_ids.empty()) o.generate.stop_ids = model.config().eos_token_ids;

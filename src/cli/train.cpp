@@ -17,12 +17,18 @@ struct Flags {
   ComputeFlags compute;
   training::TrainConfig config;
   bool skip_bad_lines = false;
+  int64_t data_cache_mb = 64;
 };
 
 void add_flags(CLI::App& app, Flags& f) {
   auto& c = f.config;
   app.add_option("--model", c.model, "initial policy model directory (the reference model too)");
-  app.add_option("--data-path", c.data_path, "scored pairs (xpo) or prompt/response JSONL (sft)")->required();
+  app.add_option("--data-path", c.data_path,
+                 "xpo: PREFIX of an `lpo build-dataset` dataset or scored pairs JSONL; sft: prompt/response JSONL")
+      ->required();
+  app.add_option("--data-cache-mb", f.data_cache_mb,
+                 "packed dataset: MiB of mapped data kept resident before it is dropped")
+      ->check(CLI::PositiveNumber)->capture_default_str();
   app.add_option("--train-mode", c.train_mode, "xpo (preference loss) or sft")
       ->check(CLI::IsMember({"xpo", "sft"}))->capture_default_str();
   app.add_option("--save", c.save, "checkpoint directory");
@@ -83,8 +89,9 @@ int run(Flags& f) {
     training::SftTask task(examples);
     result = training::train(c, task);
   } else {
-    auto pairs = training::load_scored_pairs_for(c.data_path, c.model, model_config, c.seq_length);
-    training::PreferenceTask task(pairs, c.loss);
+    auto pairs = training::open_pairs_for(c.data_path, c.model, model_config, c.seq_length,
+                                          static_cast<size_t>(f.data_cache_mb) << 20);
+    training::PreferenceTask task(*pairs, c.loss);
     result = training::train(c, task);
   }
   print_summary(result);

@@ -78,6 +78,25 @@ ScoredPairsHeader parse_header(const json& j, const std::string& where) {
   check(len.is_number_integer() && len.get<long long>() > 0, where,
         ": field 'seq_length': expected a positive integer, found ", len.dump());
   h.seq_length = len.get<int>();
+  if (j.contains("shard_count")) {
+    const json& n = j["shard_count"];
+    const json& i = field(j, "shard_index", where);
+    check(n.is_number_integer() && i.is_number_integer() && n.get<long long>() >= 1 && i.get<long long>() >= 0 &&
+              i.get<long long>() < n.get<long long>(),
+          where, ": fields 'shard_index'/'shard_count': expected 0 <= I < N, found ", i.dump(), "/", n.dump());
+    h.shard_index = i.get<int>();
+    h.shard_count = n.get<int>();
+    for (auto [name, value] : {std::pair{"shard_begin", &h.shard_begin}, std::pair{"shard_end", &h.shard_end},
+                               std::pair{"shard_total", &h.shard_total}}) {
+      const json& v = field(j, name, where);
+      check(v.is_number_integer() && v.get<long long>() >= 0, where, ": field '", name,
+            "': expected a non-negative integer, found ", v.dump());
+      *value = v.get<int64_t>();
+    }
+    check(h.shard_begin <= h.shard_end && h.shard_end <= h.shard_total, where,
+          ": fields 'shard_begin'/'shard_end'/'shard_total' do not describe a range: ", h.shard_begin, ", ",
+          h.shard_end, ", ", h.shard_total);
+  }
   if (j.contains("model")) {
     check(j["model"].is_string(), where, ": field 'model': expected a string, found ", j["model"].type_name());
     h.model = j["model"].get<std::string>();
@@ -100,11 +119,18 @@ void check_writable(const ScoredPair& p, size_t index) {
 void write_scored_pairs(const std::string& path, const ScoredPairsHeader& header,
                         const std::vector<ScoredPair>& pairs) {
   std::string out;
-  out += json{{"lpo_scored_pairs", ScoredPairsHeader::kVersion},
-              {"tokenizer_fingerprint", header.tokenizer_fingerprint},
-              {"seq_length", header.seq_length},
-              {"model", header.model}}
-             .dump();
+  json head{{"lpo_scored_pairs", ScoredPairsHeader::kVersion},
+            {"tokenizer_fingerprint", header.tokenizer_fingerprint},
+            {"seq_length", header.seq_length},
+            {"model", header.model}};
+  if (header.shard_count > 1) {
+    head["shard_index"] = header.shard_index;
+    head["shard_count"] = header.shard_count;
+    head["shard_begin"] = header.shard_begin;
+    head["shard_end"] = header.shard_end;
+    head["shard_total"] = header.shard_total;
+  }
+  out += head.dump();
   out += '\n';
   for (size_t i = 0; i < pairs.size(); ++i) {
     const ScoredPair& p = pairs[i];

@@ -2,6 +2,7 @@
 // JSONL (plain or .gz), one header line, then one line per pair.
 //
 //   {"lpo_scored_pairs":1,"tokenizer_fingerprint":"…","seq_length":1024,"model":"…"}
+//   (+ "shard_index":I,"shard_count":N,"shard_begin":B,"shard_end":E,"shard_total":T when written by `ref-logprobs --shard I/N`)
 //   {"prompt_ids":[..],"chosen_ids":[..],"rejected_ids":[..],
 //    "ref_chosen_logps_sum":-12.5,"ref_rejected_logps_sum":-20.25,"ref_chosen_len":7,"ref_rejected_len":9}
 //
@@ -21,6 +22,10 @@ struct ScoredPairsHeader {
   std::string tokenizer_fingerprint;  // Tokenizer::fingerprint() of the tokenizer that made the ids
   int seq_length = 0;                 // the --seq-length the pairs were truncated to (tokens)
   std::string model;                  // the reference model (path or name), for the record
+  // `ref-logprobs --shard I/N`: this file holds a contiguous, batch-aligned range of the
+  // shard_total input pairs (pipeline/shards.hpp); 0/1 for a whole run.
+  int shard_index = 0, shard_count = 1;
+  int64_t shard_begin = 0, shard_end = 0, shard_total = 0;  // input pairs [begin, end) of total
 };
 
 struct ScoredPairsFile {

@@ -8,15 +8,18 @@
 
 namespace lpo::evaluation {
 
-PairEval evaluate_pairs(const Transformer& policy, const std::vector<ScoredPair>& pairs,
+PairEval evaluate_pairs(const Transformer& policy, const PairSource& pairs,
                         const objectives::LossConfig& loss, int64_t batch_size) {
-  check(!pairs.empty(), "evaluate_pairs: no pairs");
+  const int64_t n = pairs.size();
+  check(n > 0, "evaluate_pairs: no pairs");
   at::NoGradGuard no_grad;
   std::vector<at::Tensor> pc, pr, rc, rr;
-  const size_t step = static_cast<size_t>(std::max<int64_t>(1, batch_size));
-  for (size_t start = 0; start < pairs.size(); start += step) {
+  const int64_t step = std::max<int64_t>(1, batch_size);
+  for (int64_t start = 0; start < n; start += step) {
+    std::vector<ScoredPair> fetched;
+    for (int64_t i = start; i < std::min(n, start + step); ++i) fetched.push_back(pairs.get(i));
     std::vector<const ScoredPair*> chunk;
-    for (size_t i = start; i < std::min(pairs.size(), start + step); ++i) chunk.push_back(&pairs[i]);
+    for (const ScoredPair& p : fetched) chunk.push_back(&p);
     PairBatch batch = collate_pairs(chunk, loss.is_average);
     at::Tensor logps = objectives::response_logps(policy, batch.ids, batch.attention_mask, batch.loss_mask)
                            .select(loss.is_average)
@@ -31,7 +34,7 @@ PairEval evaluate_pairs(const Transformer& policy, const std::vector<ScoredPair>
   objectives::LossOutput out = objectives::preference_loss(loss, c, r, ref_c, ref_r);
   at::Tensor x1 = c - ref_c, x2 = r - ref_r;
   PairEval e;
-  e.pairs = static_cast<int64_t>(pairs.size());
+  e.pairs = n;
   e.loss = out.loss.item<double>();
   e.accuracy = (x1 > x2).to(at::kDouble).mean().item<double>();
   e.margin = (loss.beta * (x1 - x2)).mean().item<double>();

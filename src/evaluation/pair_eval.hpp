@@ -2,7 +2,7 @@
 #pragma once
 #include <vector>
 
-#include "data/preference_pair.hpp"
+#include "data/pair_source.hpp"
 #include "model/transformer.hpp"
 #include "objectives/preference_loss.hpp"
 
@@ -21,7 +21,7 @@ struct PairEval {
 
 /// Scores every pair with `policy` (no gradients) and compares with its stored reference
 /// log-probs, using `loss.beta`, `loss.is_average` and `loss.type` for the loss column.
-PairEval evaluate_pairs(const Transformer& policy, const std::vector<ScoredPair>& pairs,
+PairEval evaluate_pairs(const Transformer& policy, const PairSource& pairs,
                         const objectives::LossConfig& loss, int64_t batch_size = 16);
 
 }  // namespace lpo::evaluation

@@ -131,10 +131,11 @@ DemoResult run_demo(const DemoOptions& o) {
   config.loss.is_average = true;
 
   DemoResult r;
-  r.before = evaluation::evaluate_pairs(reference, eval_pairs, config.loss);
-  training::PreferenceTask task(train_pairs, config.loss);
+  const VectorPairSource train_source(std::move(train_pairs)), eval_source(std::move(eval_pairs));
+  r.before = evaluation::evaluate_pairs(reference, eval_source, config.loss);
+  training::PreferenceTask task(train_source, config.loss);
   r.checkpoint = training::train(config, task).checkpoint;
-  r.after = evaluation::evaluate_pairs(load_model(r.checkpoint), eval_pairs, config.loss);
+  r.after = evaluation::evaluate_pairs(load_model(r.checkpoint), eval_source, config.loss);
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   print_table(r);
   return r;

@@ -5,12 +5,15 @@
 
 namespace lpo::training {
 
-PreferenceTask::PreferenceTask(const std::vector<ScoredPair>& pairs, objectives::LossConfig loss)
+PreferenceTask::PreferenceTask(const PairSource& pairs, objectives::LossConfig loss)
     : pairs_(pairs), loss_(std::move(loss)) {}
 
 MicroStep PreferenceTask::micro_step(const Transformer& model, const std::vector<int64_t>& indices) {
+  std::vector<ScoredPair> fetched;
+  fetched.reserve(indices.size());
+  for (int64_t i : indices) fetched.push_back(pairs_.get(i));
   std::vector<const ScoredPair*> selected;
-  for (int64_t i : indices) selected.push_back(&pairs_[static_cast<size_t>(i)]);
+  for (const ScoredPair& p : fetched) selected.push_back(&p);
   PairBatch batch = collate_pairs(selected, loss_.is_average);
   const int64_t B = batch.num_pairs;
   at::Tensor policy = objectives::response_logps(model, batch.ids, batch.attention_mask, batch.loss_mask)

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "data/pair_dataset.hpp"
 #include "data/scored_pairs.hpp"
 #include "tokenizer/tokenizer.hpp"
 #include "util/error.hpp"
@@ -22,20 +23,37 @@ void check_ids(const std::vector<int32_t>& ids, int64_t vocab, const std::string
           " outside the model's vocabulary [0, ", vocab, ")");
 }
 
-}  // namespace
-
-std::vector<ScoredPair> load_scored_pairs_for(const std::string& path, const std::string& model_dir,
-                                              const ModelConfig& config, int64_t seq_length) {
-  ScoredPairsFile file = read_scored_pairs(path);
+void check_header(const ScoredPairsHeader& header, const std::string& path, const std::string& model_dir,
+                  int64_t seq_length) {
   if (has_tokenizer(model_dir)) {
     const std::string fp = load_tokenizer(model_dir)->fingerprint();
-    check(file.header.tokenizer_fingerprint == fp, path, " was tokenized with a different tokenizer (fingerprint ",
-          file.header.tokenizer_fingerprint, ") than the one in ", model_dir, " (", fp,
+    check(header.tokenizer_fingerprint == fp, path, " was tokenized with a different tokenizer (fingerprint ",
+          header.tokenizer_fingerprint, ") than the one in ", model_dir, " (", fp,
           "); rerun `lpo ref-logprobs --model ", model_dir, "`");
   }
-  check(seq_length == 0 || seq_length == file.header.seq_length, path, " was built with --seq-length ",
-        file.header.seq_length, " but training has --seq-length ", seq_length,
+  check(seq_length == 0 || seq_length == header.seq_length, path, " was built with --seq-length ",
+        header.seq_length, " but training has --seq-length ", seq_length,
         "; pass the same value or rerun `lpo ref-logprobs`");
+}
+
+}  // namespace
+
+std::unique_ptr<PairSource> open_pairs_for(const std::string& path, const std::string& model_dir,
+                                           const ModelConfig& config, int64_t seq_length,
+                                           size_t resident_limit_bytes) {
+  if (is_pair_dataset(path)) {
+    auto dataset = std::make_unique<PairDataset>(path, resident_limit_bytes);
+    const PairDatasetInfo& info = dataset->info();
+    check_header(info.header, path, model_dir, seq_length);
+    check(info.num_pairs > 0, path, " holds no pairs");
+    // Ids were range-checked when the dataset was built; its largest id must fit this model.
+    check(info.max_token_id < config.vocab_size, path, " holds token id ", info.max_token_id,
+          " outside the model's vocabulary [0, ", config.vocab_size, ")");
+    log::info(path, ": packed dataset, ", info.num_pairs, " pairs (", info.token_dtype, " tokens, read in place)");
+    return dataset;
+  }
+  ScoredPairsFile file = read_scored_pairs(path);
+  check_header(file.header, path, model_dir, seq_length);
   check(!file.pairs.empty(), path, " holds no pairs");
   for (size_t i = 0; i < file.pairs.size(); ++i) {
     const PairTokens& t = file.pairs[i].tokens;
@@ -43,7 +61,7 @@ std::vector<ScoredPair> load_scored_pairs_for(const std::string& path, const std
     check_ids(t.chosen, config.vocab_size, path, i, "chosen_ids");
     check_ids(t.rejected, config.vocab_size, path, i, "rejected_ids");
   }
-  return std::move(file.pairs);
+  return std::make_unique<VectorPairSource>(std::move(file.pairs));
 }
 
 std::vector<SftTokens> load_sft_examples_for(const std::string& path, const std::string& model_dir,

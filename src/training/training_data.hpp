@@ -1,20 +1,24 @@
 // Loading and checking what `lpo train` trains on, before any step runs.
 #pragma once
+#include <memory>
 #include <string>
 #include <vector>
 
-#include "data/preference_pair.hpp"
+#include "data/pair_source.hpp"
 #include "data/sft_examples.hpp"
 #include "model/model_config.hpp"
 
 namespace lpo::training {
 
-/// Reads scored pairs and refuses data that does not fit the model: a tokenizer fingerprint
-/// other than that of the tokenizer in `model_dir` (when it has one), a --seq-length other than
-/// the one scored with (`seq_length` 0 accepts the file's), or a token id >= vocab_size.
+/// Opens the preference data at `path`: a packed dataset (PREFIX of `lpo build-dataset`, read
+/// in place with about `resident_limit_bytes` resident) or a scored-pairs JSONL file (read
+/// whole). Refuses data that does not fit the model: a tokenizer fingerprint other than that
+/// of the tokenizer in `model_dir` (when it has one), a --seq-length other than the one scored
+/// with (`seq_length` 0 accepts the data's), or a token id >= vocab_size.
 /// Throws lpo::Error saying which check failed and how to fix it.
-std::vector<ScoredPair> load_scored_pairs_for(const std::string& path, const std::string& model_dir,
-                                              const ModelConfig& config, int64_t seq_length);
+std::unique_ptr<PairSource> open_pairs_for(const std::string& path, const std::string& model_dir,
+                                           const ModelConfig& config, int64_t seq_length,
+                                           size_t resident_limit_bytes = size_t{64} << 20);
 
 /// Reads SFT examples (prompt/response or question/answer JSONL) and tokenizes them with the
 /// tokenizer in `model_dir`. Throws lpo::Error when there is no tokenizer or no usable example.

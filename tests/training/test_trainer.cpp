@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include "data/encode_pairs.hpp"
+#include "data/pair_dataset.hpp"
 #include "data/scored_pairs.hpp"
 #include "data/synthetic_arithmetic.hpp"
 #include "model/runtime.hpp"
@@ -26,6 +27,7 @@ namespace {
 struct Fixture {
   std::string dir, model_dir;
   std::vector<ScoredPair> pairs;
+  VectorPairSource source() const { return VectorPairSource(pairs); }
 };
 
 // A tiny model + 32 scored arithmetic pairs (reference = the initial model).
@@ -87,7 +89,8 @@ std::vector<double> logged_losses(const std::string& metrics_path) {
 
 TEST(Trainer, LpoSteLossFallsAndAccuracyRises) {
   Fixture f = make_fixture(test::temp_dir("fx"));
-  PreferenceTask task(f.pairs, lpo_config(f, "", 1).loss);
+  VectorPairSource source = f.source();
+  PreferenceTask task(source, lpo_config(f, "", 1).loss);
   TrainConfig c = lpo_config(f, f.dir + "/run", 24);
   TrainResult r = train(c, task);
   EXPECT_EQ(r.iterations, 24);
@@ -123,7 +126,8 @@ TEST(Trainer, CheckpointReloadsWithIdenticalLogits) {
 
 TEST(Trainer, ResumedRunReproducesUninterruptedLosses) {
   Fixture f = make_fixture(test::temp_dir("fx"));
-  PreferenceTask task(f.pairs, lpo_config(f, "", 1).loss);
+  VectorPairSource source = f.source();
+  PreferenceTask task(source, lpo_config(f, "", 1).loss);
   train(lpo_config(f, f.dir + "/full", 6), task);
   TrainConfig first = lpo_config(f, f.dir + "/split", 6);
   first.exit_interval = 3;  // stops (and saves) after iteration 3, as a killed run would have
@@ -143,6 +147,43 @@ TEST(Trainer, RejectsBatchSizesThatDoNotDivide) {
   c.micro_batch_size = 3;
   c.global_batch_size = 8;
   EXPECT_THROW(c.accumulation_steps(), Error);
+}
+
+}  // namespace lpo::training
+
+namespace lpo::training {
+
+TEST(Trainer, PackedDatasetLargerThanItsCacheTrainsWithFlatMemory) {
+  Fixture f = make_fixture(test::temp_dir("fx"));
+  // ~4 MB of u16 tokens (10,000 pairs of 200 tokens) read through a 64 KB resident limit.
+  // 128 pairs drawn at random touch most of its 64 KB pages: without the limit about 3.5 MB
+  // would end up resident (fault-around maps 64 KB per touched page).
+  std::vector<ScoredPair> pairs(10000);
+  for (size_t i = 0; i < pairs.size(); ++i) {
+    PairTokens& t = pairs[i].tokens;
+    for (int k = 0; k < 100; ++k) t.prompt.push_back(static_cast<int32_t>((i * 31 + k) % 250) + 1);
+    for (int k = 0; k < 50; ++k) t.chosen.push_back(static_cast<int32_t>((i + k * 7) % 250) + 1);
+    for (int k = 0; k < 50; ++k) t.rejected.push_back(static_cast<int32_t>((i * 3 + k) % 250) + 1);
+    pairs[i].reference = {-250.0, -260.0, 50, 50};
+  }
+  std::vector<const ScoredPair*> ptrs;
+  for (const auto& p : pairs) ptrs.push_back(&p);
+  const std::string prefix = f.dir + "/packed";
+  write_pair_dataset(prefix, {"fp", 512, "m"}, ptrs, nlohmann::json::object());
+  pairs.clear();
+  const long file_kb = static_cast<long>(std::filesystem::file_size(prefix + ".bin") >> 10);
+  const size_t limit = 64 << 10;
+  PairDataset dataset(prefix, limit);
+  PreferenceTask task(dataset, lpo_config(f, "", 1).loss);
+  TrainConfig c = lpo_config(f, "", 8);
+  c.micro_batch_size = 16;
+  c.global_batch_size = 16;
+  c.save = "";
+  TrainResult r = train(c, task);
+  EXPECT_EQ(r.iterations, 8);
+  const long resident_kb = test::resident_kb_of(prefix + ".bin");
+  EXPECT_LE(resident_kb, 64 + 256) << "of a " << file_kb << " KB dataset";  // limit + the last read's windows
+  EXPECT_GT(file_kb, 3500);
 }
 
 }  // namespace lpo::training
