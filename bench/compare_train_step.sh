@@ -11,7 +11,10 @@
 #   FLAG VALUE...         passed to both; a flag of the reference workload below
 #                         replaces its default instead of being repeated
 # Environment: LPO_BIN (default build/lpo), PYTHON (default /usr/bin/python3,
-# which sees Debian's python3-torch; else python3).
+# which sees Debian's python3-torch; else python3). The environment reaches both
+# runs: on VMs where page faults are costly, glibc returning big tensors to the OS
+# dominates a step (3.5x slower on a 2-layer step here); MALLOC_MMAP_THRESHOLD_=4294967296
+# MALLOC_TRIM_THRESHOLD_=68719476736 in front of this script changes that for both.
 #
 # Output (stdout): one JSON line per run, {"round", "impl", ...the run's JSON},
 # then one summary JSON line with each side's median tokens/s and peak RSS over
@@ -41,7 +44,7 @@ while [ $# -gt 0 ]; do
     --rounds) rounds="$2"; shift 2 ;;
     --rounds=*) rounds="${1#*=}"; shift ;;
     --no-prefix-sharing) lpo_only+=(--no-prefix-sharing); shift ;;
-    -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '/^set -e/q; 2,$s/^# \{0,1\}//p' "$0"; exit 0 ;;
     --*=*)
       name="${1%%=*}"; name="${name#--}"
       if [ -n "${value[$name]+set}" ]; then value[$name]="${1#*=}"; else extra+=("$1"); fi
