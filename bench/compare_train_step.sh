@@ -11,10 +11,10 @@
 #   FLAG VALUE...         passed to both; a flag of the reference workload below
 #                         replaces its default instead of being repeated
 # Environment: LPO_BIN (default build/lpo), PYTHON (default /usr/bin/python3,
-# which sees Debian's python3-torch; else python3). The environment reaches both
-# runs: on VMs where page faults are costly, glibc returning big tensors to the OS
-# dominates a step (3.5x slower on a 2-layer step here); MALLOC_MMAP_THRESHOLD_=4294967296
-# MALLOC_TRIM_THRESHOLD_=68719476736 in front of this script changes that for both.
+# which sees Debian's python3-torch; else python3). Both sides tune glibc malloc
+# the same way (lpo's tune_allocator; the script's mallopt), so page faults on a VM
+# do not skew the ratio (run the script alone with --no-tune-allocator to see
+# stock glibc; lpo would reject that flag).
 #
 # Output (stdout): one JSON line per run, {"round", "impl", ...the run's JSON},
 # then one summary JSON line with each side's median tokens/s and peak RSS over

@@ -23,10 +23,15 @@ with step_ms the median over the timed steps and
 tokens_per_step = pairs * (2*prompt_len + 2*response_len). Everything else
 goes to stderr.
 
+Like lpo (src/model/runtime.cpp, tune_allocator), it first tells glibc to keep
+freed blocks under 256 MiB in the process (mallopt), so neither side pays for
+faulting fresh pages in on every step; --no-tune-allocator measures stock glibc.
+
 Needs Debian's python3-torch (run with /usr/bin/python3 if another python3
 comes first on PATH).
 """
 import argparse
+import ctypes
 import json
 import math
 import resource
@@ -279,6 +284,18 @@ def check_model_causal():
 # ---------------------------------------------------------------- main
 
 
+def tune_allocator():
+    """The same glibc settings as lpo's tune_allocator: no mmap for blocks
+    under 256 MiB, trim only above 1 GiB. A no-op where libc has no mallopt."""
+    M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallopt(M_MMAP_THRESHOLD, 256 << 20)
+        libc.mallopt(M_TRIM_THRESHOLD, 1 << 30)
+    except (OSError, AttributeError):
+        print("tune_allocator: no glibc mallopt, left as is", file=sys.stderr)
+
+
 def parse_args():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     for name, default in [("hidden", 512), ("intermediate", 1408), ("layers", 8),
@@ -291,6 +308,8 @@ def parse_args():
     p.add_argument("--gamma", type=float, default=10.0)
     p.add_argument("--r1", type=float, default=1.0)
     p.add_argument("--r2", type=float, default=0.2)
+    p.add_argument("--no-tune-allocator", action="store_true",
+                   help="leave glibc malloc at its defaults")
     p.add_argument("--self-test", action="store_true",
                    help="check the losses on hand cases and exit")
     a = p.parse_args()
@@ -306,6 +325,8 @@ def main():
     if a.self_test:
         self_test()
         return
+    if not a.no_tune_allocator:
+        tune_allocator()
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
     gen = torch.Generator().manual_seed(a.seed)
