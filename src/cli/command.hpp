@@ -38,6 +38,10 @@ void add_compute_flags(CLI::App& app, ComputeFlags& flags);
 /// Applies --threads (at::set_num_threads) and validates --device.
 void apply_compute_flags(const ComputeFlags& flags);
 
+/// Runs the lpo command line `args` (args[0] is the program name) in this process: parses,
+/// runs the subcommand, prints errors. Returns the exit code (0 ok, 1 error, 2 internal).
+int run_cli(const std::vector<std::string>& args);
+
 /// Parses --shard "I/N" (0 <= I < N). Throws lpo::Error quoting the text otherwise.
 std::pair<int, int> parse_shard(const std::string& text);
 

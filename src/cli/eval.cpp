@@ -7,6 +7,7 @@
 #include "evaluation/pair_eval.hpp"
 #include "model/runtime.hpp"
 #include "model/transformer.hpp"
+#include "training/checkpoint.hpp"
 #include "training/training_data.hpp"
 #include "util/error.hpp"
 #include "util/files.hpp"
@@ -86,7 +87,7 @@ Register reg("eval", "evaluate a model: gsm8k accuracy (strict/flexible) or held
                g.batch_size = 16;
                app.add_option("--task", f->task, "gsm8k | pairs")->check(CLI::IsMember({"gsm8k", "pairs"}))
                    ->capture_default_str();
-               app.add_option("--model", f->model, "model directory (with its tokenizer)");
+               app.add_option("--model", f->model, "model directory (with its tokenizer), or a --save directory: its latest checkpoint");
                app.add_option("--data", f->data,
                               "gsm8k: question/answer JSONL; pairs: scored pairs JSONL or a build-dataset PREFIX")
                    ->required();
@@ -110,6 +111,7 @@ Register reg("eval", "evaluate a model: gsm8k accuracy (strict/flexible) or held
                add_compute_flags(app, f->compute);
                return [f] {
                  apply_compute_flags(f->compute);
+                 if (!f->model.empty()) f->model = training::model_dir_or_latest(f->model);
                  nlohmann::json summary = f->task == "gsm8k" ? run_gsm8k(*f) : run_pairs(*f);
                  std::cout << summary.dump() << std::endl;
                  if (!f->summary.empty()) write_file_atomic(f->summary, summary.dump(2) + "\n");

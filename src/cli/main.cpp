@@ -38,8 +38,9 @@ std::pair<int, int> parse_shard(const std::string& text) {
 
 }  // namespace lpo::cli
 
-int main(int argc, char** argv) {
-  using namespace lpo::cli;
+namespace lpo::cli {
+
+int run_cli(const std::vector<std::string>& args) {
   CLI::App app{"lpo: preference optimization (LPO, DPO and friends) for causal language models"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "lpo 0.1.0");
@@ -50,8 +51,10 @@ int main(int argc, char** argv) {
     CLI::App* sub = app.add_subcommand(cmd.name, cmd.help);
     runners[sub] = cmd.setup(*sub);
   }
+  std::vector<char*> argv;
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   try {
-    app.parse(argc, argv);
+    app.parse(static_cast<int>(argv.size()), argv.data());
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
@@ -67,3 +70,7 @@ int main(int argc, char** argv) {
   }
   return 0;
 }
+
+}  // namespace lpo::cli
+
+int main(int argc, char** argv) { return lpo::cli::run_cli(std::vector<std::string>(argv, argv + argc)); }

@@ -50,6 +50,14 @@ std::string save_checkpoint(const std::string& save_dir, const Transformer& mode
   return final_dir.string();
 }
 
+std::string model_dir_or_latest(const std::string& path) {
+  if (std::filesystem::exists(std::filesystem::path(path) / "config.json")) return path;
+  const std::string latest = std::filesystem::exists(path) ? latest_checkpoint(path) : "";
+  check(!latest.empty(), path, " is neither a model directory (no config.json) nor a --save directory with a "
+        "checkpoint");
+  return latest;
+}
+
 std::string latest_checkpoint(const std::string& dir) {
   const fs::path pointer = fs::path(dir) / "latest";
   if (!fs::exists(pointer)) return "";

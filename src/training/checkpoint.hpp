@@ -31,6 +31,10 @@ std::string save_checkpoint(const std::string& save_dir, const Transformer& mode
                             torch::optim::Optimizer& optimizer, const TrainerState& state,
                             const std::string& tokenizer_dir);
 
+/// `path` when it is a model directory (has config.json), else the checkpoint `latest` points
+/// to under it (a --save directory). Throws lpo::Error when it is neither.
+std::string model_dir_or_latest(const std::string& path);
+
 /// Path of the checkpoint `latest` points to under `dir`, or "" when there is none.
 /// Throws lpo::Error when `latest` names a checkpoint that does not exist.
 std::string latest_checkpoint(const std::string& dir);
