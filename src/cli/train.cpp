@@ -6,6 +6,7 @@
 #include "objectives/registry.hpp"
 #include "training/preference_task.hpp"
 #include "training/sft_task.hpp"
+#include "training/task_eval.hpp"
 #include "training/trainer.hpp"
 #include "training/training_data.hpp"
 #include "util/error.hpp"
@@ -18,6 +19,7 @@ struct Flags {
   training::TrainConfig config;
   bool skip_bad_lines = false;
   int64_t data_cache_mb = 64;
+  std::string eval_data;
 };
 
 void add_flags(CLI::App& app, Flags& f) {
@@ -61,6 +63,12 @@ void add_flags(CLI::App& app, Flags& f) {
   app.add_option("--exit-interval", c.exit_interval, "stop after an iteration divisible by this")
       ->capture_default_str();
   app.add_option("--seed", c.seed)->capture_default_str();
+  app.add_option("--eval-data", f.eval_data, "held-out data in the training data's format");
+  app.add_option("--eval-interval", c.eval_interval, "evaluate on --eval-data every N iterations")
+      ->capture_default_str();
+  app.add_option("--eval-patience", c.eval_patience,
+                 "stop after N evaluations without a lower held-out loss (0: never)")->capture_default_str();
+  app.add_option("--tensorboard-dir", c.tensorboard_dir, "also write TensorBoard event files here");
   app.add_option("--log-file", c.log_file, "metrics JSONL (default: <save>/metrics.jsonl)");
   app.add_flag("--skip-bad-lines", f.skip_bad_lines, "sft data: skip and count bad lines");
   app.add_flag("!--no-progress", c.progress, "no progress bar");
@@ -77,22 +85,38 @@ void print_summary(const training::TrainResult& r) {
   if (!r.checkpoint.empty()) std::cout << "checkpoint: " << r.checkpoint << "\n";
 }
 
+// The held-out evaluator for --eval-data (none without it).
+training::Evaluator evaluator(const Flags& f, training::Task& held_out) {
+  if (f.eval_data.empty()) return nullptr;
+  const int64_t batch = f.config.micro_batch_size;
+  return [&held_out, batch](const Transformer& model) { return training::evaluate_task(model, held_out, batch); };
+}
+
 int run(Flags& f) {
   apply_compute_flags(f.compute);
   auto& c = f.config;
   objectives::find_loss(c.loss.type);  // fail fast on an unknown --loss-type
   check(!c.model.empty(), "--model is required");
   const ModelConfig model_config = ModelConfig::load(c.model);
+  check(c.eval_interval == 0 || !f.eval_data.empty(), "--eval-interval needs --eval-data");
   training::TrainResult result;
   if (c.train_mode == "sft") {
     auto examples = training::load_sft_examples_for(c.data_path, c.model, c.seq_length, f.skip_bad_lines);
     training::SftTask task(examples);
-    result = training::train(c, task);
+    std::vector<SftTokens> held_out;
+    if (!f.eval_data.empty())
+      held_out = training::load_sft_examples_for(f.eval_data, c.model, c.seq_length, f.skip_bad_lines);
+    training::SftTask eval_task(held_out);
+    result = training::train(c, task, evaluator(f, eval_task));
   } else {
     auto pairs = training::open_pairs_for(c.data_path, c.model, model_config, c.seq_length,
                                           static_cast<size_t>(f.data_cache_mb) << 20);
     training::PreferenceTask task(*pairs, c.loss);
-    result = training::train(c, task);
+    std::unique_ptr<PairSource> held_out =
+        f.eval_data.empty() ? std::make_unique<VectorPairSource>(std::vector<ScoredPair>{})
+                            : training::open_pairs_for(f.eval_data, c.model, model_config, c.seq_length);
+    training::PreferenceTask eval_task(*held_out, c.loss);
+    result = training::train(c, task, evaluator(f, eval_task));
   }
   print_summary(result);
   return 0;

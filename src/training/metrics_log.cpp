@@ -10,7 +10,8 @@
 
 namespace lpo::training {
 
-MetricsLog::MetricsLog(const std::string& jsonl_path) {
+MetricsLog::MetricsLog(const std::string& jsonl_path, const std::string& tensorboard_dir) {
+  if (!tensorboard_dir.empty()) tensorboard_ = std::make_unique<TensorBoardWriter>(tensorboard_dir);
   if (jsonl_path.empty()) return;
   file_ = std::fopen(jsonl_path.c_str(), "a");
   check(file_ != nullptr, "cannot open metrics log '", jsonl_path, "': ", std::strerror(errno));
@@ -33,6 +34,7 @@ void MetricsLog::write(int64_t iteration, int64_t total, const Metrics& metrics)
     line += buf;
   }
   std::cout << line << std::endl;
+  if (tensorboard_) tensorboard_->write(iteration, metrics);
   if (!file_) return;
   nlohmann::json j = {{"iteration", iteration}};
   for (const auto& [k, v] : metrics) j[k] = v;

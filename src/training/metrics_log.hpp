@@ -3,7 +3,10 @@
 #pragma once
 #include <cstdio>
 #include <map>
+#include <memory>
 #include <string>
+
+#include "training/tensorboard.hpp"
 
 namespace lpo::training {
 
@@ -13,7 +16,8 @@ class MetricsLog {
  public:
   /// `jsonl_path` "" disables the file. Appends (a resumed run continues the same file).
   /// Throws lpo::Error when the file cannot be opened.
-  explicit MetricsLog(const std::string& jsonl_path);
+  /// `tensorboard_dir` non-empty also writes TensorBoard event files there.
+  explicit MetricsLog(const std::string& jsonl_path, const std::string& tensorboard_dir = "");
   ~MetricsLog();
   MetricsLog(const MetricsLog&) = delete;
   MetricsLog& operator=(const MetricsLog&) = delete;
@@ -23,6 +27,7 @@ class MetricsLog {
 
  private:
   std::FILE* file_ = nullptr;
+  std::unique_ptr<TensorBoardWriter> tensorboard_;
 };
 
 }  // namespace lpo::training

@@ -31,6 +31,11 @@ struct TrainConfig {
   int64_t exit_interval = 0;  // stop (after saving) once the iteration is a multiple of this (Megatron's flag)
   uint64_t seed = 1234;
   std::string log_file;      // metrics JSONL; default <save>/metrics.jsonl
+  std::string tensorboard_dir;  // TensorBoard event files ("" = none), as Megatron's flag
+  int64_t eval_interval = 0;    // run the evaluator every N iterations (0 = never)
+  int64_t eval_patience = 0;    // stop after N evaluations without improvement (0 = never)
+  std::string eval_metric = "eval/loss";  // what "improvement" means ...
+  bool eval_higher_is_better = false;     // ... and in which direction
   bool progress = true;      // progress bar when stdout is a terminal
 
   /// Gradient-accumulation steps: global / micro. Throws lpo::Error unless it divides evenly.

@@ -36,9 +36,36 @@ void accumulate(Metrics& into, const std::map<std::string, double>& m, double we
   for (const auto& [k, v] : m) into[k] += v * weight;
 }
 
+// Early stopping on held-out evaluations.
+class Patience {
+ public:
+  explicit Patience(const TrainConfig& c) : config_(c) {}
+  /// Records one evaluation; true when the run should stop.
+  bool exhausted(const Metrics& m) {
+    if (config_.eval_patience <= 0) return false;
+    auto it = m.find(config_.eval_metric);
+    check(it != m.end(), "the evaluator returned no '", config_.eval_metric, "'");
+    const double v = config_.eval_higher_is_better ? it->second : -it->second;
+    if (!seen_ || v > best_) {
+      best_ = v;
+      seen_ = true;
+      stale_ = 0;
+    } else {
+      ++stale_;
+    }
+    return stale_ >= config_.eval_patience;
+  }
+
+ private:
+  const TrainConfig& config_;
+  bool seen_ = false;
+  double best_ = 0;
+  int64_t stale_ = 0;
+};
+
 }  // namespace
 
-TrainResult train(const TrainConfig& config, Task& task) {
+TrainResult train(const TrainConfig& config, Task& task, const Evaluator& evaluator) {
   const int64_t accum = config.accumulation_steps();
   check(config.train_iters > 0, "--train-iters must be positive");
   TrainerState state;
@@ -56,7 +83,8 @@ TrainResult train(const TrainConfig& config, Task& task) {
     std::filesystem::create_directories(config.save);
     log_path = config.save + "/metrics.jsonl";
   }
-  MetricsLog metrics_log(log_path);
+  MetricsLog metrics_log(log_path, config.tensorboard_dir);
+  Patience patience(config);
   ProgressBar bar(config.train_iters, "train", config.progress, state.iteration);
 
   TrainResult result;
@@ -88,7 +116,18 @@ TrainResult train(const TrainConfig& config, Task& task) {
     result.last = step_metrics;
     accumulate(window, step_metrics, 1.0);
     ++window_iters;
-    const bool exiting = config.exit_interval > 0 && state.iteration % config.exit_interval == 0;
+    bool exiting = config.exit_interval > 0 && state.iteration % config.exit_interval == 0;
+    if (evaluator && config.eval_interval > 0 && state.iteration % config.eval_interval == 0) {
+      bar.clear();
+      Metrics eval = evaluator(model);
+      metrics_log.write(state.iteration, config.train_iters, eval);
+      result.evaluations.emplace_back(state.iteration, eval);
+      if (patience.exhausted(eval)) {
+        log::info("held-out ", config.eval_metric, " has not improved for ", config.eval_patience,
+                  " evaluations: stopping at iteration ", state.iteration);
+        result.stopped_early = exiting = true;
+      }
+    }
     const bool last = state.iteration == config.train_iters || exiting;
     if (state.iteration % std::max<int64_t>(1, config.log_interval) == 0 || last) {
       const double secs =

@@ -1,7 +1,10 @@
 // The training loop, readable top to bottom: for each iteration, set the learning rate,
 // accumulate gradients over micro-batches, clip, step AdamW, log, checkpoint.
 #pragma once
+#include <functional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "training/metrics_log.hpp"
 #include "training/task.hpp"
@@ -14,11 +17,19 @@ struct TrainResult {
   int64_t iterations = 0;       // iteration reached (= train_iters)
   Metrics first, last;          // metrics of the first and last iterations run here
   std::string checkpoint;       // the final checkpoint ("" without --save)
+  std::vector<std::pair<int64_t, Metrics>> evaluations;  // (iteration, eval metrics) in order
+  bool stopped_early = false;   // eval_patience ran out
 };
 
+/// Held-out evaluation run every `config.eval_interval` iterations: metrics named "eval/..."
+/// (logged like the training metrics; `config.eval_metric` drives early stopping).
+using Evaluator = std::function<Metrics(const Transformer& model)>;
+
 /// Trains the model in `config.model` (or resumes from the newest checkpoint under
-/// `config.load`) on `task`. Throws lpo::Error on bad settings, unreadable model or
-/// checkpoint, non-finite loss, or I/O failure while saving.
-TrainResult train(const TrainConfig& config, Task& task);
+/// `config.load`) on `task`. With an evaluator and `config.eval_patience` K, stops (and saves)
+/// once K evaluations in a row have not improved on the best `config.eval_metric`.
+/// Throws lpo::Error on bad settings, unreadable model or checkpoint, non-finite loss, or I/O
+/// failure while saving.
+TrainResult train(const TrainConfig& config, Task& task, const Evaluator& evaluator = nullptr);
 
 }  // namespace lpo::training
