@@ -20,7 +20,7 @@ namespace lpo {
 
 struct MathTaskOptions {
   int min_steps = 2, max_steps = 3;  // operations after the starting amount
-  int max_operand = 20;              // amounts in [1, max_operand]
+  int max_operand = 10;              // amounts in [1, max_operand]
 };
 
 struct MathProblem {

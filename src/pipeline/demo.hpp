@@ -26,12 +26,12 @@ struct DemoOptions {
   uint64_t seed = 1234;
   bool progress = true;
   MathTaskOptions task;
-  int sft_problems = 4000, pref_prompts = 600, dev_problems = 150, test_problems = 500;
-  int64_t hidden = 128, intermediate = 256, layers = 4, heads = 4, kv_heads = 2;
-  double sft_lr = 2e-3;
-  int64_t sft_batch = 32, sft_max_iters = 1600, sft_eval_interval = 100, sft_patience = 3;
+  int sft_problems = 4000, pref_prompts = 400, dev_problems = 100, test_problems = 500;
+  int64_t hidden = 128, intermediate = 256, layers = 3, heads = 4, kv_heads = 2;
+  double sft_lr = 3e-3;
+  int64_t sft_batch = 32, sft_max_iters = 1800, sft_eval_interval = 150, sft_patience = 3;
   int num_candidates = 4, max_new_tokens = 40;
-  int64_t pref_iters = 150, micro_batch_size = 16, global_batch_size = 32, curve_interval = 10;
+  int64_t pref_iters = 100, micro_batch_size = 16, global_batch_size = 16, curve_interval = 10;
   double lr = 3e-5;                              // the main comparison's learning rate
   std::vector<double> lr_sweep = {1e-5, 3e-5, 1e-4};
   std::vector<double> r2_sweep = {0.1, 0.4, 0.8, 1.0};

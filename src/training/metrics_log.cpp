@@ -33,6 +33,11 @@ void MetricsLog::write(int64_t iteration, int64_t total, const Metrics& metrics)
     std::snprintf(buf, sizeof buf, " | %s %.4g", key, it->second);
     line += buf;
   }
+  for (const auto& [key, value] : metrics)  // held-out evaluations
+    if (key.rfind("eval/", 0) == 0) {
+      std::snprintf(buf, sizeof buf, " | %s %.4g", key.c_str(), value);
+      line += buf;
+    }
   std::cout << line << std::endl;
   if (tensorboard_) tensorboard_->write(iteration, metrics);
   if (!file_) return;

@@ -187,3 +187,28 @@ TEST(Trainer, PackedDatasetLargerThanItsCacheTrainsWithFlatMemory) {
 }
 
 }  // namespace lpo::training
+
+namespace lpo::training {
+
+TEST(Trainer, StopsWhenHeldOutMetricStopsImproving) {
+  Fixture f = make_fixture(test::temp_dir("fx"));
+  VectorPairSource source = f.source();
+  PreferenceTask task(source, lpo_config(f, "", 1).loss);
+  TrainConfig c = lpo_config(f, f.dir + "/run", 20);
+  c.eval_interval = 2;
+  c.eval_patience = 2;
+  c.eval_metric = "eval/score";
+  c.eval_higher_is_better = true;
+  // Scores at iterations 2, 4, 6, 8: 0.1, 0.3 (best), 0.2, 0.3 (equal is not better): two
+  // evaluations without improvement -> stop (and save) at iteration 8.
+  std::vector<double> scores = {0.1, 0.3, 0.2, 0.3, 0.9, 0.9};
+  size_t call = 0;
+  TrainResult r = train(c, task, [&](const Transformer&) { return Metrics{{"eval/score", scores.at(call++)}}; });
+  EXPECT_TRUE(r.stopped_early);
+  EXPECT_EQ(r.iterations, 8);
+  ASSERT_EQ(r.evaluations.size(), 4u);
+  EXPECT_EQ(r.evaluations[1].first, 4);
+  EXPECT_EQ(latest_checkpoint(f.dir + "/run"), f.dir + "/run/iter_0000008");  // saved where it stopped
+}
+
+}  // namespace lpo::training
