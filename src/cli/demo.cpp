@@ -16,6 +16,12 @@ Register reg("demo", "replicate the paper's math experiment: SFT -> sample -> pa
                app.add_option("--pref-iters", o->pref_iters, "preference steps per run")->capture_default_str();
                app.add_option("--lr", o->lr, "learning rate of the main comparison")->capture_default_str();
                app.add_option("--test-problems", o->test_problems)->capture_default_str();
+               app.add_option("--min-steps", o->task.min_steps, "task difficulty: fewest operations")->capture_default_str();
+               app.add_option("--max-steps", o->task.max_steps, "task difficulty: most operations")->capture_default_str();
+               app.add_option("--max-operand", o->task.max_operand, "task difficulty: largest amount")
+                   ->capture_default_str();
+               app.add_option("--sft-max-iters", o->sft_max_iters, "SFT budget (it stops earlier at its plateau)")
+                   ->capture_default_str();
                app.add_flag("!--no-progress", o->progress, "no progress bars");
                add_compute_flags(app, *compute);
                return [o, compute, quick] {

@@ -68,6 +68,8 @@ void add_flags(CLI::App& app, Flags& f) {
       ->capture_default_str();
   app.add_option("--eval-patience", c.eval_patience,
                  "stop after N evaluations without a lower held-out loss (0: never)")->capture_default_str();
+  app.add_option("--eval-min-iters", c.eval_min_iters, "--eval-patience applies from this iteration on")
+      ->capture_default_str();
   app.add_option("--tensorboard-dir", c.tensorboard_dir, "also write TensorBoard event files here");
   app.add_option("--log-file", c.log_file, "metrics JSONL (default: <save>/metrics.jsonl)");
   app.add_flag("--skip-bad-lines", f.skip_bad_lines, "sft data: skip and count bad lines");

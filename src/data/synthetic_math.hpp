@@ -20,7 +20,7 @@ namespace lpo {
 
 struct MathTaskOptions {
   int min_steps = 2, max_steps = 3;  // operations after the starting amount
-  int max_operand = 10;              // amounts in [1, max_operand]
+  int max_operand = 50;              // amounts in [1, max_operand]
 };
 
 struct MathProblem {
@@ -29,7 +29,8 @@ struct MathProblem {
 };
 
 /// `n` problems from `seed`, none of whose question is in `exclude` (so a test split drawn
-/// with another seed never repeats a training question). Throws lpo::Error for n < 0,
+/// with another seed never repeats a training question; within one call questions may repeat,
+/// as they are drawn independently). Throws lpo::Error for n < 0,
 /// max_operand < 1 or 1 > min_steps > max_steps.
 std::vector<MathProblem> make_math_problems(int n, uint64_t seed, const MathTaskOptions& options = {},
                                             const std::vector<MathProblem>& exclude = {});

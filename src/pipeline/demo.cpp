@@ -106,6 +106,7 @@ std::string train_sft(const DemoOptions& o, const std::string& init, const std::
   c.log_interval = o.sft_eval_interval;
   c.eval_interval = o.sft_eval_interval;
   c.eval_patience = o.sft_patience;
+  c.eval_min_iters = o.sft_max_iters / 2;
   c.eval_metric = "eval/accuracy";
   c.eval_higher_is_better = true;
   auto evaluator = [&](const Transformer& model) {

@@ -33,7 +33,8 @@ struct TrainConfig {
   std::string log_file;      // metrics JSONL; default <save>/metrics.jsonl
   std::string tensorboard_dir;  // TensorBoard event files ("" = none), as Megatron's flag
   int64_t eval_interval = 0;    // run the evaluator every N iterations (0 = never)
-  int64_t eval_patience = 0;    // stop after N evaluations without improvement (0 = never)
+  int64_t eval_patience = 0;    // stop after N evaluations without improvement (0 = never) ...
+  int64_t eval_min_iters = 0;   // ... counted only from this iteration on (learning curves start flat)
   std::string eval_metric = "eval/loss";  // what "improvement" means ...
   bool eval_higher_is_better = false;     // ... and in which direction
   bool progress = true;      // progress bar when stdout is a terminal

@@ -41,7 +41,7 @@ class Patience {
  public:
   explicit Patience(const TrainConfig& c) : config_(c) {}
   /// Records one evaluation; true when the run should stop.
-  bool exhausted(const Metrics& m) {
+  bool exhausted(const Metrics& m, int64_t iteration) {
     if (config_.eval_patience <= 0) return false;
     auto it = m.find(config_.eval_metric);
     check(it != m.end(), "the evaluator returned no '", config_.eval_metric, "'");
@@ -53,7 +53,7 @@ class Patience {
     } else {
       ++stale_;
     }
-    return stale_ >= config_.eval_patience;
+    return iteration >= config_.eval_min_iters && stale_ >= config_.eval_patience;
   }
 
  private:
@@ -122,7 +122,7 @@ TrainResult train(const TrainConfig& config, Task& task, const Evaluator& evalua
       Metrics eval = evaluator(model);
       metrics_log.write(state.iteration, config.train_iters, eval);
       result.evaluations.emplace_back(state.iteration, eval);
-      if (patience.exhausted(eval)) {
+      if (patience.exhausted(eval, state.iteration)) {
         log::info("held-out ", config.eval_metric, " has not improved for ", config.eval_patience,
                   " evaluations: stopping at iteration ", state.iteration);
         result.stopped_early = exiting = true;
