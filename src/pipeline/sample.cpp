@@ -62,6 +62,7 @@ SampleReport sample_candidates(const Transformer& model, const Tokenizer& tokeni
       report.new_tokens += static_cast<long>(ids_out.size());
     }
     record["candidate_set"] = candidates;
+    record["sample_index"] = index;  // the prompt's place in the input: `lpo merge` orders shards by it
     // Sampled byte-level tokens can end mid-character: invalid UTF-8 becomes U+FFFD.
     out += record.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
     ++report.prompts;

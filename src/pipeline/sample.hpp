@@ -27,7 +27,8 @@ struct SampleReport {
 /// Reads prompts JSONL and writes one line per prompt of this shard: the input object plus
 /// `model_input` (the prompt text as the model saw it), `better_context` (the gold answer when
 /// the line has one: `better_context`, `answer`, `reference` or `chosen`) and `candidate_set`
-/// (num_candidates decoded strings). Prompt fields: `model_input`, `prompt`, `question`, or
+/// (num_candidates decoded strings) and `sample_index` (the prompt's 0-based place among the
+/// input's lines, so `lpo merge` can restore input order from shards). Prompt fields: `model_input`, `prompt`, `question`, or
 /// `messages` (chat-formatted). Prompt i is sampled with seed (generate.seed, i), so outputs do
 /// not depend on sharding or batching. Output is written atomically. Throws lpo::Error
 /// "file:line: ..." for a line without a prompt.

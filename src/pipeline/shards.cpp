@@ -25,6 +25,29 @@ std::vector<std::string> nonblank_lines(const std::string& path) {
   return lines;
 }
 
+// Lines of `lpo sample` shards put back in input order by their "sample_index"; empty when a
+// line has none (files from elsewhere: then the shards are interleaved in the order given).
+// Throws lpo::Error when the indices do not make exactly 0..n-1 (a shard missing or repeated).
+std::vector<std::string> by_sample_index(const std::vector<std::vector<std::string>>& shards,
+                                         const std::vector<std::string>& paths) {
+  std::vector<std::pair<long, const std::string*>> indexed;
+  for (size_t s = 0; s < shards.size(); ++s)
+    for (const auto& line : shards[s]) {
+      const nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
+      if (!j.is_object() || !j.contains("sample_index") || !j["sample_index"].is_number_integer()) return {};
+      indexed.emplace_back(j["sample_index"].get<long>(), &line);
+    }
+  std::sort(indexed.begin(), indexed.end());
+  std::vector<std::string> out;
+  for (size_t k = 0; k < indexed.size(); ++k) {
+    check(indexed[k].first == static_cast<long>(k), "lpo merge: the ", paths.size(),
+          " shard files hold sample_index ", indexed[k].first, " where ", k,
+          " was expected: a shard is missing, repeated or from another run");
+    out.push_back(*indexed[k].second);
+  }
+  return out;
+}
+
 void check_compatible(const ScoredPairsHeader& a, const ScoredPairsHeader& b, const std::string& a_path,
                       const std::string& b_path) {
   check(a.tokenizer_fingerprint == b.tokenizer_fingerprint && a.seq_length == b.seq_length, b_path,
@@ -93,7 +116,8 @@ long merge_shard_files(const std::vector<std::string>& paths, const std::string&
   }
   std::vector<std::vector<std::string>> shards;
   for (const auto& p : paths) shards.push_back(nonblank_lines(p));
-  std::vector<std::string> lines = interleave_shards(std::move(shards), paths);
+  std::vector<std::string> lines = by_sample_index(shards, paths);
+  if (lines.empty()) lines = interleave_shards(std::move(shards), paths);
   std::string text;
   for (const auto& line : lines) text += line + "\n";
   write_file_atomic(out_path, text);

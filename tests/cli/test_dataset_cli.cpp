@@ -70,3 +70,36 @@ TEST(DatasetCli, ShardedScoringMergesToTheUnshardedFileAndPackedDataTrainsTheSam
 }
 
 }  // namespace lpo
+
+namespace lpo {
+
+TEST(DatasetCli, SampledShardsMergeInInputOrderWhateverTheArgumentOrder) {
+  LPO_REQUIRE_SHARED("data/gsm8k/test.jsonl");
+  LPO_REQUIRE_SHARED("tokenizers/gpt2/tokenizer.json");
+  const std::string dir = test::temp_dir("ss");
+  {
+    LineReader in(test::shared_path("data/gsm8k/test.jsonl"));
+    std::ofstream out(dir + "/prompts.jsonl");
+    std::string line;
+    for (int i = 0; i < 5 && in.next(line); ++i) out << line << "\n";
+  }
+  auto r = test::run_lpo("init-model --out " + dir + "/init --tokenizer " +
+                         test::shared_path("tokenizers/gpt2/tokenizer.json") +
+                         " --hidden-size 32 --intermediate-size 64 --num-layers 1 --num-heads 2 --num-kv-heads 1");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const std::string sample = "sample --model " + dir + "/init --data " + dir +
+                             "/prompts.jsonl --num-candidates 2 --max-new-tokens 5 --seed 9 --threads 1 --out ";
+  ASSERT_EQ(test::run_lpo(sample + dir + "/full.jsonl").exit_code, 0);
+  for (int s = 0; s < 2; ++s)
+    ASSERT_EQ(test::run_lpo(sample + dir + "/s" + std::to_string(s) + ".jsonl --shard " + std::to_string(s) + "/2")
+                  .exit_code,
+              0);
+  r = test::run_lpo("merge " + dir + "/s1.jsonl " + dir + "/s0.jsonl --out " + dir + "/merged.jsonl");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(read_file(dir + "/merged.jsonl"), read_file(dir + "/full.jsonl"));
+  r = test::run_lpo("merge " + dir + "/s1.jsonl --out " + dir + "/partial.jsonl");  // shard 0 missing
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.output.find("a shard is missing"), std::string::npos) << r.output;
+}
+
+}  // namespace lpo
