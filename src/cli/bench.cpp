@@ -1,0 +1,53 @@
+// `lpo bench train-step` and `lpo bench gemm`: one JSON line each (training/bench_step.hpp).
+#include <iostream>
+
+#include "cli/command.hpp"
+#include "training/bench_step.hpp"
+
+namespace lpo::cli {
+namespace {
+
+struct Flags {
+  ComputeFlags compute;
+  training::BenchStepOptions step;
+  bool no_prefix_sharing = false;
+  int64_t gemm_n = 2048;
+  int gemm_reps = 5;
+};
+
+Register reg("bench", "measure a full preference training step (train-step) or the GEMM rate (gemm)",
+             [](CLI::App& app) -> Runner {
+               auto f = std::make_shared<Flags>();
+               app.require_subcommand(1);
+               CLI::App* step = app.add_subcommand("train-step", "time policy forward/backward + loss + AdamW");
+               auto& s = f->step;
+               step->add_option("--hidden", s.hidden)->capture_default_str();
+               step->add_option("--intermediate", s.intermediate)->capture_default_str();
+               step->add_option("--layers", s.layers)->capture_default_str();
+               step->add_option("--heads", s.heads)->capture_default_str();
+               step->add_option("--kv-heads", s.kv_heads)->capture_default_str();
+               step->add_option("--vocab", s.vocab)->capture_default_str();
+               step->add_option("--pairs", s.pairs)->capture_default_str();
+               step->add_option("--prompt-len", s.prompt_len)->capture_default_str();
+               step->add_option("--response-len", s.response_len)->capture_default_str();
+               step->add_option("--loss-type", s.loss_type)->capture_default_str();
+               step->add_option("--steps", s.steps, "timed steps")->capture_default_str();
+               step->add_option("--warmup", s.warmup, "untimed steps first")->capture_default_str();
+               step->add_flag("--no-prefix-sharing", f->no_prefix_sharing, "run the plain (unshared) path");
+               add_compute_flags(*step, f->compute);
+               CLI::App* gemm = app.add_subcommand("gemm", "float32 matrix-multiply GFLOP/s at this thread count");
+               gemm->add_option("--n", f->gemm_n, "matrix size")->capture_default_str();
+               gemm->add_option("--reps", f->gemm_reps)->capture_default_str();
+               add_compute_flags(*gemm, f->compute);
+               return [f, step] {
+                 apply_compute_flags(f->compute);
+                 f->step.prefix_sharing = !f->no_prefix_sharing;
+                 const nlohmann::json out = step->parsed() ? training::bench_train_step(f->step)
+                                                           : training::bench_gemm(f->gemm_n, f->gemm_reps);
+                 std::cout << out.dump() << std::endl;
+                 return 0;
+               };
+             });
+
+}  // namespace
+}  // namespace lpo::cli

@@ -1,0 +1,121 @@
+#include "training/bench_step.hpp"
+
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <numeric>
+#include <random>
+
+#include "training/optimizer.hpp"
+#include "training/preference_task.hpp"
+#include "util/error.hpp"
+
+namespace lpo::training {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+double peak_rss_mb() {
+  rusage usage{};
+  ::getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_maxrss) / 1024.0;  // ru_maxrss is in KiB on Linux
+}
+
+ModelConfig bench_model(const BenchStepOptions& o) {
+  ModelConfig c;
+  c.model_type = "qwen2";
+  c.vocab_size = o.vocab;
+  c.hidden_size = o.hidden;
+  c.intermediate_size = o.intermediate;
+  c.num_hidden_layers = o.layers;
+  c.num_attention_heads = o.heads;
+  c.num_key_value_heads = o.kv_heads;
+  check(o.heads > 0 && o.hidden % o.heads == 0, "bench train-step: --hidden must be a multiple of --heads");
+  c.head_dim = o.hidden / o.heads;
+  c.max_position_embeddings = o.prompt_len + o.response_len;
+  c.rope_theta = 1e6;
+  c.attention_bias = true;
+  c.tie_word_embeddings = false;
+  return c;
+}
+
+std::vector<ScoredPair> random_pairs(const BenchStepOptions& o) {
+  std::mt19937_64 rng(o.seed);
+  auto ids = [&](int64_t n) {
+    std::vector<int32_t> v(static_cast<size_t>(n));
+    for (auto& id : v) id = static_cast<int32_t>(rng() % static_cast<uint64_t>(o.vocab));
+    return v;
+  };
+  std::vector<ScoredPair> pairs;
+  for (int64_t i = 0; i < o.pairs; ++i) {
+    ScoredPair p;
+    p.tokens = {ids(o.prompt_len), ids(o.response_len), ids(o.response_len)};
+    const auto n = static_cast<int32_t>(o.response_len);
+    p.reference = {-10.0 * n, -10.5 * n, n, n};  // ~ -ln(32000) per token: a random model's level
+    pairs.push_back(std::move(p));
+  }
+  return pairs;
+}
+
+}  // namespace
+
+nlohmann::json bench_train_step(const BenchStepOptions& o) {
+  check(o.pairs > 0 && o.prompt_len > 0 && o.response_len > 0 && o.steps > 0 && o.warmup >= 0,
+        "bench train-step: --pairs, --prompt-len, --response-len and --steps must be positive");
+  Transformer model(bench_model(o));
+  model.init_random(o.seed);
+  model.set_requires_grad(true);
+  OptimizerConfig optim;
+  optim.lr = 1e-5;
+  optim.weight_decay = 0.01;
+  auto optimizer = make_adamw(model, optim);
+  objectives::LossConfig loss;
+  loss.type = o.loss_type;
+  if (o.loss_type == "sigmoid" || o.loss_type == "dpo") {
+    loss.beta = 0.1;
+  } else {
+    loss.add_sft_loss = loss.is_average = true;  // the seed's LPO recipe
+  }
+  const VectorPairSource pairs(random_pairs(o));
+  PreferenceTask task(pairs, loss);
+  std::vector<int64_t> all(static_cast<size_t>(o.pairs));
+  std::iota(all.begin(), all.end(), 0);
+  std::vector<double> seconds;
+  for (int s = 0; s < o.warmup + o.steps; ++s) {
+    const auto t0 = Clock::now();
+    optimizer->zero_grad();
+    MicroStep step = task.micro_step(model, all);
+    step.loss.backward();
+    optimizer->step();
+    if (s >= o.warmup) seconds.push_back(std::chrono::duration<double>(Clock::now() - t0).count());
+  }
+  const double step_s = median(seconds);
+  const int64_t tokens = o.pairs * (2 * o.prompt_len + 2 * o.response_len);
+  return {{"tokens_per_s", static_cast<double>(tokens) / step_s},
+          {"step_ms", 1000 * step_s},
+          {"peak_rss_mb", peak_rss_mb()},
+          {"tokens_per_step", tokens},
+          {"path", "plain"}};
+}
+
+nlohmann::json bench_gemm(int64_t n, int reps) {
+  check(n > 0 && reps > 0, "bench gemm: --n and --reps must be positive");
+  at::Tensor a = at::randn({n, n}), b = at::randn({n, n});
+  at::mm(a, b);  // warm up the BLAS threads
+  std::vector<double> seconds;
+  for (int r = 0; r < reps; ++r) {
+    const auto t0 = Clock::now();
+    at::Tensor c = at::mm(a, b);
+    seconds.push_back(std::chrono::duration<double>(Clock::now() - t0).count());
+  }
+  const double s = median(seconds);
+  return {{"gflops", 2.0 * static_cast<double>(n) * n * n / s / 1e9}, {"n", n}, {"ms", 1000 * s}};
+}
+
+}  // namespace lpo::training
