@@ -2,9 +2,11 @@
 #pragma once
 #include <array>
 #include <cstdio>
+#include <fstream>
 #include <string>
 
 #include "test_support.hpp"
+#include "util/jsonl.hpp"
 
 namespace lpo::test {
 
@@ -31,6 +33,16 @@ inline RunResult run_lpo(const std::string& args, const std::string& input = "")
   int status = ::pclose(pipe);
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return r;
+}
+
+/// Copies the first `n` lines of ../shared/`shared_rel` (plain or .gz) to `out_path` (plain
+/// JSONL) and returns `out_path`: real data, kept short for 2 cores.
+inline std::string first_lines(const std::string& shared_rel, const std::string& out_path, int n) {
+  LineReader reader(shared_path(shared_rel));
+  std::ofstream out(out_path);
+  std::string line;
+  for (int i = 0; i < n && reader.next(line); ++i) out << line << "\n";
+  return out_path;
 }
 
 }  // namespace lpo::test

@@ -10,14 +10,6 @@
 namespace lpo {
 namespace {
 
-std::string hh_subset(const std::string& dir, int n) {
-  LineReader reader(test::shared_path("data/hh-rlhf/harmless-base-test.jsonl.gz"));
-  std::ofstream out(dir + "/hh.jsonl");
-  std::string line;
-  for (int i = 0; i < n && reader.next(line); ++i) out << line << "\n";
-  return dir + "/hh.jsonl";
-}
-
 std::vector<double> losses(const std::string& metrics) {
   std::vector<double> out;
   for_each_json_line(metrics, [&](const nlohmann::json& j, long) { out.push_back(j.at("loss").get<double>()); });
@@ -30,7 +22,7 @@ TEST(DatasetCli, ShardedScoringMergesToTheUnshardedFileAndPackedDataTrainsTheSam
   LPO_REQUIRE_SHARED("data/hh-rlhf/harmless-base-test.jsonl.gz");
   LPO_REQUIRE_SHARED("tokenizers/gpt2/tokenizer.json");
   const std::string dir = test::temp_dir("ds");
-  const std::string data = hh_subset(dir, 30);
+  const std::string data = test::first_lines("data/hh-rlhf/harmless-base-test.jsonl.gz", dir + "/hh.jsonl", 30);
   auto ok = [](const test::RunResult& r) {
     EXPECT_EQ(r.exit_code, 0) << r.output;
     return r.exit_code == 0;
@@ -77,12 +69,7 @@ TEST(DatasetCli, SampledShardsMergeInInputOrderWhateverTheArgumentOrder) {
   LPO_REQUIRE_SHARED("data/gsm8k/test.jsonl");
   LPO_REQUIRE_SHARED("tokenizers/gpt2/tokenizer.json");
   const std::string dir = test::temp_dir("ss");
-  {
-    LineReader in(test::shared_path("data/gsm8k/test.jsonl"));
-    std::ofstream out(dir + "/prompts.jsonl");
-    std::string line;
-    for (int i = 0; i < 5 && in.next(line); ++i) out << line << "\n";
-  }
+  test::first_lines("data/gsm8k/test.jsonl", dir + "/prompts.jsonl", 5);
   auto r = test::run_lpo("init-model --out " + dir + "/init --tokenizer " +
                          test::shared_path("tokenizers/gpt2/tokenizer.json") +
                          " --hidden-size 32 --intermediate-size 64 --num-layers 1 --num-heads 2 --num-kv-heads 1");

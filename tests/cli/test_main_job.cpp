@@ -9,15 +9,6 @@
 namespace lpo {
 namespace {
 
-// The first `n` lines of the real HH-RLHF file, as plain JSONL (keeps the test short on 2 cores).
-std::string hh_subset(const std::string& dir, int n) {
-  LineReader reader(test::shared_path("data/hh-rlhf/harmless-base-test.jsonl.gz"));
-  std::ofstream out(dir + "/hh.jsonl");
-  std::string line;
-  for (int i = 0; i < n && reader.next(line); ++i) out << line << "\n";
-  return dir + "/hh.jsonl";
-}
-
 std::vector<nlohmann::json> metrics(const std::string& path) {
   std::vector<nlohmann::json> out;
   for_each_json_line(path, [&](const nlohmann::json& j, long) { out.push_back(j); });
@@ -30,7 +21,7 @@ TEST(MainJob, LpoSteOnHhRlhfLearnsAndCheckpointReloads) {
   LPO_REQUIRE_SHARED("data/hh-rlhf/harmless-base-test.jsonl.gz");
   LPO_REQUIRE_SHARED("tokenizers/gpt2/tokenizer.json");
   const std::string dir = test::temp_dir("hh");
-  const std::string data = hh_subset(dir, 48);
+  const std::string data = test::first_lines("data/hh-rlhf/harmless-base-test.jsonl.gz", dir + "/hh.jsonl", 48);
   auto r = test::run_lpo("init-model --out " + dir + "/init --tokenizer " +
                          test::shared_path("tokenizers/gpt2/tokenizer.json") +
                          " --preset tiny --hidden-size 64 --intermediate-size 128 --num-layers 2"

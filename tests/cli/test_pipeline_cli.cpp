@@ -12,12 +12,7 @@ TEST(PipelineCli, RunsTheChainAndResumes) {
   LPO_REQUIRE_SHARED("data/gsm8k/test.jsonl");
   LPO_REQUIRE_SHARED("tokenizers/gpt2/tokenizer.json");
   const std::string dir = test::temp_dir("p");
-  {
-    LineReader in(test::shared_path("data/gsm8k/test.jsonl"));
-    std::ofstream out(dir + "/prompts.jsonl");
-    std::string line;
-    for (int i = 0; i < 5 && in.next(line); ++i) out << line << "\n";
-  }
+  test::first_lines("data/gsm8k/test.jsonl", dir + "/prompts.jsonl", 5);
   auto r = test::run_lpo("init-model --out " + dir + "/init --tokenizer " +
                          test::shared_path("tokenizers/gpt2/tokenizer.json") +
                          " --hidden-size 32 --intermediate-size 64 --num-layers 1 --num-heads 2 --num-kv-heads 1");
