@@ -45,4 +45,11 @@ inline std::string first_lines(const std::string& shared_rel, const std::string&
   return out_path;
 }
 
+/// `lpo init-model` of a 1-layer, hidden-32 model with the real gpt2 tokenizer into `dir`
+/// (fast enough for end-to-end CLI tests). Returns the command's result.
+inline RunResult init_tiny_gpt2_model(const std::string& dir) {
+  return run_lpo("init-model --out " + dir + " --tokenizer " + shared_path("tokenizers/gpt2/tokenizer.json") +
+                 " --hidden-size 32 --intermediate-size 64 --num-layers 1 --num-heads 2 --num-kv-heads 1");
+}
+
 }  // namespace lpo::test

@@ -61,18 +61,13 @@ TEST(DatasetCli, ShardedScoringMergesToTheUnshardedFileAndPackedDataTrainsTheSam
   EXPECT_NE(r.output.find("no pair left"), std::string::npos) << r.output;
 }
 
-}  // namespace lpo
-
-namespace lpo {
 
 TEST(DatasetCli, SampledShardsMergeInInputOrderWhateverTheArgumentOrder) {
   LPO_REQUIRE_SHARED("data/gsm8k/test.jsonl");
   LPO_REQUIRE_SHARED("tokenizers/gpt2/tokenizer.json");
   const std::string dir = test::temp_dir("ss");
   test::first_lines("data/gsm8k/test.jsonl", dir + "/prompts.jsonl", 5);
-  auto r = test::run_lpo("init-model --out " + dir + "/init --tokenizer " +
-                         test::shared_path("tokenizers/gpt2/tokenizer.json") +
-                         " --hidden-size 32 --intermediate-size 64 --num-layers 1 --num-heads 2 --num-kv-heads 1");
+  auto r = test::init_tiny_gpt2_model(dir + "/init");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const std::string sample = "sample --model " + dir + "/init --data " + dir +
                              "/prompts.jsonl --num-candidates 2 --max-new-tokens 5 --seed 9 --threads 1 --out ";

@@ -13,9 +13,7 @@ TEST(PipelineCli, RunsTheChainAndResumes) {
   LPO_REQUIRE_SHARED("tokenizers/gpt2/tokenizer.json");
   const std::string dir = test::temp_dir("p");
   test::first_lines("data/gsm8k/test.jsonl", dir + "/prompts.jsonl", 5);
-  auto r = test::run_lpo("init-model --out " + dir + "/init --tokenizer " +
-                         test::shared_path("tokenizers/gpt2/tokenizer.json") +
-                         " --hidden-size 32 --intermediate-size 64 --num-layers 1 --num-heads 2 --num-kv-heads 1");
+  auto r = test::init_tiny_gpt2_model(dir + "/init");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   std::ofstream(dir + "/run.json") << R"({"work_dir": "w", "model": "init", "prompts": "prompts.jsonl", "threads": 1,
     "steps": {"sample": {"num-candidates": 2, "max-new-tokens": 6, "seed": 3},
