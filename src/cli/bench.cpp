@@ -10,7 +10,6 @@ namespace {
 struct Flags {
   ComputeFlags compute;
   training::BenchStepOptions step;
-  bool no_prefix_sharing = false;
   int64_t gemm_n = 2048;
   int gemm_reps = 5;
 };
@@ -33,7 +32,11 @@ Register reg("bench", "measure a full preference training step (train-step) or t
                step->add_option("--loss-type", s.loss_type)->capture_default_str();
                step->add_option("--steps", s.steps, "timed steps")->capture_default_str();
                step->add_option("--warmup", s.warmup, "untimed steps first")->capture_default_str();
-               step->add_flag("--no-prefix-sharing", f->no_prefix_sharing, "run the plain (unshared) path");
+               step->add_flag("!--no-prefix-sharing", s.compute.layout.share_prefix,
+                              "score the prompt once per response (the usual trainers' layout)");
+               step->add_flag("!--no-packing", s.compute.layout.pack, "one padded row per sequence or pair");
+               step->add_flag("--recompute-activations", s.compute.logps.recompute_activations,
+                              "recompute each layer in backward instead of keeping its activations");
                add_compute_flags(*step, f->compute);
                CLI::App* gemm = app.add_subcommand("gemm", "float32 matrix-multiply GFLOP/s at this thread count");
                gemm->add_option("--n", f->gemm_n, "matrix size")->capture_default_str();
@@ -41,7 +44,6 @@ Register reg("bench", "measure a full preference training step (train-step) or t
                add_compute_flags(*gemm, f->compute);
                return [f, step] {
                  apply_compute_flags(f->compute);
-                 f->step.prefix_sharing = !f->no_prefix_sharing;
                  const nlohmann::json out = step->parsed() ? training::bench_train_step(f->step)
                                                            : training::bench_gemm(f->gemm_n, f->gemm_reps);
                  std::cout << out.dump() << std::endl;

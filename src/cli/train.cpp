@@ -73,6 +73,12 @@ void add_flags(CLI::App& app, Flags& f) {
   app.add_option("--tensorboard-dir", c.tensorboard_dir, "also write TensorBoard event files here");
   app.add_option("--log-file", c.log_file, "metrics JSONL (default: <save>/metrics.jsonl)");
   app.add_flag("--skip-bad-lines", f.skip_bad_lines, "sft data: skip and count bad lines");
+  app.add_flag("!--no-prefix-sharing", c.compute.layout.share_prefix,
+               "run the prompt once per response instead of once per pair (same numbers, slower)");
+  app.add_flag("!--no-packing", c.compute.layout.pack,
+               "one padded row per sequence instead of one packed row per micro-batch");
+  app.add_flag("--recompute-activations", c.compute.logps.recompute_activations,
+               "keep only each layer's input and recompute the layer in backward (less memory)");
   app.add_flag("!--no-progress", c.progress, "no progress bar");
   add_compute_flags(app, f.compute);
 }
@@ -104,20 +110,20 @@ int run(Flags& f) {
   training::TrainResult result;
   if (c.train_mode == "sft") {
     auto examples = training::load_sft_examples_for(c.data_path, c.model, c.seq_length, f.skip_bad_lines);
-    training::SftTask task(examples);
+    training::SftTask task(examples, c.compute);
     std::vector<SftTokens> held_out;
     if (!f.eval_data.empty())
       held_out = training::load_sft_examples_for(f.eval_data, c.model, c.seq_length, f.skip_bad_lines);
-    training::SftTask eval_task(held_out);
+    training::SftTask eval_task(held_out, c.compute);
     result = training::train(c, task, evaluator(f, eval_task));
   } else {
     auto pairs = training::open_pairs_for(c.data_path, c.model, model_config, c.seq_length,
                                           static_cast<size_t>(f.data_cache_mb) << 20);
-    training::PreferenceTask task(*pairs, c.loss);
+    training::PreferenceTask task(*pairs, c.loss, c.compute);
     std::unique_ptr<PairSource> held_out =
         f.eval_data.empty() ? std::make_unique<VectorPairSource>(std::vector<ScoredPair>{})
                             : training::open_pairs_for(f.eval_data, c.model, model_config, c.seq_length);
-    training::PreferenceTask eval_task(*held_out, c.loss);
+    training::PreferenceTask eval_task(*held_out, c.loss, c.compute);
     result = training::train(c, task, evaluator(f, eval_task));
   }
   print_summary(result);

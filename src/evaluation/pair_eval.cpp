@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "data/batch.hpp"
+#include "objectives/batch.hpp"
 #include "objectives/response_logps.hpp"
 #include "util/error.hpp"
 
@@ -20,8 +20,8 @@ PairEval evaluate_pairs(const Transformer& policy, const PairSource& pairs,
     for (int64_t i = start; i < std::min(n, start + step); ++i) fetched.push_back(pairs.get(i));
     std::vector<const ScoredPair*> chunk;
     for (const ScoredPair& p : fetched) chunk.push_back(&p);
-    PairBatch batch = collate_pairs(chunk, loss.is_average);
-    at::Tensor logps = objectives::response_logps(policy, batch.ids, batch.attention_mask, batch.loss_mask)
+    PairBatch batch = collate_pairs(chunk, loss.is_average, LayoutOptions{});
+    at::Tensor logps = objectives::response_logps(policy, batch.layout)
                            .select(loss.is_average)
                            .to(at::kDouble);
     const int64_t B = batch.num_pairs;

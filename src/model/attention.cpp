@@ -1,5 +1,7 @@
 #include "model/attention.hpp"
 
+#include <torch/csrc/autograd/custom_function.h>
+
 #include <cmath>
 #include <limits>
 
@@ -21,6 +23,64 @@ at::Tensor repeat_kv(const at::Tensor& x, int64_t rep) {
   return x.unsqueeze(2).expand({s[0], s[1], rep, s[2], s[3]}).reshape({s[0], s[1] * rep, s[2], s[3]});
 }
 
+// Softmax arithmetic: float32 for float32 and narrower inputs, float64 for float64 ones.
+at::ScalarType softmax_type(const at::Tensor& q) { return q.scalar_type() == at::kDouble ? at::kDouble : at::kFloat; }
+
+// Scores of the allowed keys: q kᵀ · scale, disallowed ones at the lowest float.
+at::Tensor masked_scores(const at::Tensor& q, const at::Tensor& k, const at::Tensor& allowed, double scale) {
+  at::Tensor scores = at::matmul(q, k.transpose(-2, -1)).to(softmax_type(q)).mul_(scale);
+  return scores.masked_fill_(allowed.logical_not(), std::numeric_limits<float>::lowest());
+}
+
+// Softmax from the row log-sum-exp, with disallowed keys exactly 0 (a fully masked row is all
+// zeros rather than a uniform average, so padding stays finite and sends no gradient).
+at::Tensor probabilities(const at::Tensor& scores, const at::Tensor& lse, const at::Tensor& allowed) {
+  return at::exp(scores - lse).masked_fill_(allowed.logical_not(), 0);
+}
+
+// softmax(q kᵀ / sqrt(d) over allowed keys) v, keeping for backward only q, k, v, the output
+// and the row log-sum-exps, not the [T, S] probabilities: they are recomputed, as in
+// FlashAttention's backward (Dao et al. 2022, alg. 2 without tiling). With O the output:
+//   P = exp(S − lse), dV = Pᵀ dO, dP = dO Vᵀ, dS = P ⊙ (dP − rowsum(dO ⊙ O)),
+//   dQ = dS K · scale, dK = dSᵀ Q · scale.
+struct MaskedAttention : public torch::autograd::Function<MaskedAttention> {
+  static at::Tensor forward(torch::autograd::AutogradContext* ctx, const at::Tensor& q, const at::Tensor& k,
+                            const at::Tensor& v, const at::Tensor& allowed, double scale) {
+    at::Tensor scores = masked_scores(q, k, allowed, scale);
+    at::Tensor lse = at::logsumexp(scores, -1, /*keepdim=*/true);
+    at::Tensor out = at::matmul(probabilities(scores, lse, allowed).to(q.scalar_type()), v);
+    ctx->save_for_backward({q, k, v, allowed, out, lse});
+    ctx->saved_data["scale"] = scale;
+    return out;
+  }
+
+  static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
+                                                 torch::autograd::variable_list grads) {
+    auto s = ctx->get_saved_variables();
+    const at::Tensor &q = s[0], &k = s[1], &v = s[2], &allowed = s[3], &out = s[4], &lse = s[5];
+    const double scale = ctx->saved_data["scale"].toDouble();
+    const at::Tensor d_out = grads[0];
+    const at::ScalarType acc = softmax_type(q);
+    at::Tensor p = probabilities(masked_scores(q, k, allowed, scale), lse, allowed);
+    at::Tensor dv = at::matmul(p.to(v.scalar_type()).transpose(-2, -1), d_out);
+    at::Tensor dp = at::matmul(d_out, v.transpose(-2, -1)).to(acc);
+    at::Tensor row = (d_out.to(acc) * out.to(acc)).sum(-1, /*keepdim=*/true);
+    at::Tensor ds = p.mul_(dp.sub_(row)).mul_(scale).to(q.scalar_type());
+    return {at::matmul(ds, k), at::matmul(ds.transpose(-2, -1), q), dv, at::Tensor(), at::Tensor()};
+  }
+};
+
+// q [B, heads, T, d], k/v [B, heads, S, d], allowed [B or 1, 1, T, S] bool -> [B, heads, T, d].
+at::Tensor attend(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, const at::Tensor& allowed,
+                  int64_t head_dim) {
+  const double scale = 1.0 / std::sqrt(static_cast<double>(head_dim));
+  if (at::GradMode::is_enabled() && (q.requires_grad() || k.requires_grad() || v.requires_grad()))
+    return MaskedAttention::apply(q, k, v, allowed, scale);
+  at::Tensor scores = masked_scores(q, k, allowed, scale);
+  at::Tensor lse = at::logsumexp(scores, -1, /*keepdim=*/true);
+  return at::matmul(probabilities(scores, lse, allowed).to(q.scalar_type()), v);
+}
+
 }  // namespace
 
 at::Tensor causal_attention_mask(int64_t batch, int64_t t, int64_t past, const at::Tensor& key_mask,
@@ -36,7 +96,7 @@ at::Tensor causal_attention_mask(int64_t batch, int64_t t, int64_t past, const a
 
 at::Tensor self_attention(const at::Tensor& x, const AttentionWeights& w, const AttentionShape& shape,
                           const at::Tensor& cos, const at::Tensor& sin, const at::Tensor& allowed,
-                          KVCache* cache, int64_t layer) {
+                          KVCache* cache, int64_t layer, const std::vector<AttentionSpan>& spans) {
   int64_t b = x.size(0), t = x.size(1);
   at::Tensor q = split_heads(at::linear(x, w.q_w, w.q_b), shape.heads, shape.head_dim);
   at::Tensor k = split_heads(at::linear(x, w.k_w, w.k_b), shape.kv_heads, shape.head_dim);
@@ -48,10 +108,19 @@ at::Tensor self_attention(const at::Tensor& x, const AttentionWeights& w, const 
   k = repeat_kv(k, rep);
   v = repeat_kv(v, rep);
 
-  at::Tensor scores = at::matmul(q, k.transpose(-2, -1)) * (1.0 / std::sqrt(static_cast<double>(shape.head_dim)));
-  scores = scores.to(at::kFloat).masked_fill(allowed.logical_not(), std::numeric_limits<float>::lowest());
-  at::Tensor probs = at::softmax(scores, -1).to(q.scalar_type());  // [B, heads, T, S]
-  at::Tensor out = at::matmul(probs, v);                              // [B, heads, T, d]
+  at::Tensor out;  // [B, heads, T, d]
+  if (spans.empty()) {
+    out = attend(q, k, v, allowed, shape.head_dim);
+  } else {
+    std::vector<at::Tensor> parts;
+    for (const AttentionSpan& s : spans) {
+      at::Tensor mask = s.mask.defined() ? s.mask.to(q.device()).view({1, 1, s.length, s.length})
+                                         : causal_attention_mask(1, s.length, 0, {}, q.device());
+      parts.push_back(attend(q.narrow(2, s.start, s.length), k.narrow(2, s.start, s.length),
+                             v.narrow(2, s.start, s.length), mask, shape.head_dim));
+    }
+    out = at::cat(parts, 2);
+  }
   out = out.transpose(1, 2).reshape({b, t, shape.heads * shape.head_dim});
   return at::linear(out, w.o_w);
 }

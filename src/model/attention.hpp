@@ -3,6 +3,7 @@
 #include <ATen/ATen.h>
 
 #include <cstdint>
+#include <vector>
 
 namespace lpo {
 
@@ -18,6 +19,14 @@ struct AttentionShape {
   int64_t heads = 0, kv_heads = 0, head_dim = 0;
 };
 
+/// A contiguous run [start, start + length) of a single packed row whose tokens attend only
+/// within the run (one packed sequence or shared-prefix pair). Attention is computed per run,
+/// so packing many sequences into one row costs no padding and no cross-run scores.
+struct AttentionSpan {
+  int64_t start = 0, length = 0;
+  at::Tensor mask;  // [length, length] bool, true = query may see key; undefined = causal
+};
+
 /// Which keys each query may see: [B, 1, T, S] bool (true = attend), S = past + T.
 /// Query i (absolute position past + i) sees key j when j <= past + i and key_mask[b, j]
 /// (key_mask [B, S], nonzero = real token; undefined = all real).
@@ -27,12 +36,14 @@ at::Tensor causal_attention_mask(int64_t batch, int64_t t, int64_t past, const a
 /// x [B, T, H] -> attention output [B, T, H] (x's dtype).
 /// cos/sin [B, T, head_dim] from rope_cos_sin; allowed [B or 1, 1, T, S] bool.
 /// K/V heads are repeated heads / kv_heads times (query head h uses kv head h / rep).
-/// Scores = q k^T / sqrt(head_dim); disallowed scores are set to the lowest finite float before a
-/// float32 softmax, so fully-masked rows (padding) give a finite uniform average, never NaN.
+/// Scores = q k^T / sqrt(head_dim), softmax in float32 over the allowed keys only; a fully
+/// masked query row (padding) gets a zero output, never NaN. Under autograd the [T, S]
+/// probabilities are not kept but recomputed in backward (FlashAttention's backward).
 /// With `cache`, this call's keys/values are appended to layer `layer` and attention covers
-/// the cache. Differentiable.
+/// the cache. With `spans` (B = 1, no cache, spans tiling [0, T) in order) attention is
+/// computed within each span under its own mask and `allowed` is not used. Differentiable.
 at::Tensor self_attention(const at::Tensor& x, const AttentionWeights& w, const AttentionShape& shape,
                           const at::Tensor& cos, const at::Tensor& sin, const at::Tensor& allowed,
-                          KVCache* cache, int64_t layer);
+                          KVCache* cache, int64_t layer, const std::vector<AttentionSpan>& spans = {});
 
 }  // namespace lpo

@@ -9,7 +9,9 @@ namespace lpo {
 at::Tensor rms_norm(const at::Tensor& x, const at::Tensor& weight, double eps);
 
 /// SwiGLU MLP (Shazeer 2020): x [..., H] -> down(silu(gate(x)) * up(x)) [..., H];
-/// gate, up [I, H]; down [H, I]; no biases.
+/// gate, up [I, H]; down [H, I]; no biases. Under autograd only x, gate(x) and up(x) are
+/// kept for backward (silu(g)·u is recomputed from them), not the four [..., I] tensors that
+/// composing the ops would keep: the MLP is most of a layer's activation memory.
 at::Tensor swiglu_mlp(const at::Tensor& x, const at::Tensor& gate, const at::Tensor& up, const at::Tensor& down);
 
 }  // namespace lpo

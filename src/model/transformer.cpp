@@ -5,6 +5,7 @@
 #include "model/attention.hpp"
 #include "model/kv_cache.hpp"
 #include "model/layers.hpp"
+#include "model/recompute.hpp"
 #include "model/rope.hpp"
 #include "util/error.hpp"
 
@@ -56,13 +57,14 @@ Transformer::Transformer(ModelConfig config, c10::Device device, at::ScalarType 
 }
 
 at::Tensor Transformer::layer_forward(size_t i, const at::Tensor& x, const at::Tensor& cos, const at::Tensor& sin,
-                                      const at::Tensor& allowed, KVCache* cache) const {
+                                      const at::Tensor& allowed, KVCache* cache,
+                                      const std::vector<AttentionSpan>& spans) const {
   const Layer& l = *layers_[i];
   AttentionWeights w{p(l.q_w), l.has_bias ? p(l.q_b) : at::Tensor(), p(l.k_w), l.has_bias ? p(l.k_b) : at::Tensor(),
                      p(l.v_w), l.has_bias ? p(l.v_b) : at::Tensor(), p(l.o_w)};
   AttentionShape shape{config_.num_attention_heads, config_.num_key_value_heads, config_.head_dim};
   at::Tensor h = x + self_attention(rms_norm(x, p(l.input_norm), config_.rms_norm_eps), w, shape, cos, sin,
-                                    allowed, cache, static_cast<int64_t>(i));
+                                    allowed, cache, static_cast<int64_t>(i), spans);
   return h + swiglu_mlp(rms_norm(h, p(l.post_norm), config_.rms_norm_eps), p(l.gate), p(l.up), p(l.down));
 }
 
@@ -96,6 +98,21 @@ at::Tensor build_mask(const ForwardOptions& o, int64_t b, int64_t t, int64_t pas
   return causal_attention_mask(b, t, past, key_mask, device);
 }
 
+// Spans must tile one row's T tokens in order, without a cache or another mask.
+void check_spans(const ForwardOptions& o, int64_t b, int64_t t) {
+  check(b == 1 && !o.cache && !o.attention_mask.defined(),
+        "spans: need ids [1, T] and neither attention_mask nor a KV cache");
+  int64_t next = 0;
+  for (const AttentionSpan& s : o.spans) {
+    check(s.start == next && s.length > 0, "spans: must tile [0, ", t, ") in order; got a span at ", s.start,
+          " of length ", s.length, " where ", next, " was expected");
+    check(!s.mask.defined() || (s.mask.dim() == 2 && s.mask.size(0) == s.length && s.mask.size(1) == s.length),
+          "spans: the mask of the span at ", s.start, " must be [", s.length, ", ", s.length, "]");
+    next += s.length;
+  }
+  check(next == t, "spans: cover ", next, " tokens but the row has ", t);
+}
+
 }  // namespace
 
 at::Tensor Transformer::hidden_states(const at::Tensor& ids_in, const ForwardOptions& options) const {
@@ -121,11 +138,25 @@ at::Tensor Transformer::hidden_states(const at::Tensor& ids_in, const ForwardOpt
   } else {
     positions = at::arange(past, past + t, at::TensorOptions(at::kLong).device(device)).unsqueeze(0).expand({b, t});
   }
-  at::Tensor allowed = build_mask(options, b, t, past, device);
+  at::Tensor allowed;
+  if (options.spans.empty())
+    allowed = build_mask(options, b, t, past, device);
+  else
+    check_spans(options, b, t);
   auto [cos, sin] = rope_cos_sin(positions, inv_freq_);
 
   at::Tensor x = at::embedding(p(embed_), ids);  // [B, T, H]
-  for (size_t i = 0; i < layers_.size(); ++i) x = layer_forward(i, x, cos, sin, allowed, options.cache);
+  const bool recompute = options.recompute_activations && !options.cache;
+  for (size_t i = 0; i < layers_.size(); ++i) {
+    if (recompute)
+      x = recompute_in_backward(
+          [this, i, cos, sin, allowed, spans = options.spans](const at::Tensor& in) {  // copies: backward outlives options
+            return layer_forward(i, in, cos, sin, allowed, nullptr, spans);
+          },
+          x);
+    else
+      x = layer_forward(i, x, cos, sin, allowed, options.cache, options.spans);
+  }
   return rms_norm(x, p(norm_), config_.rms_norm_eps);
 }
 

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "model/attention.hpp"
 #include "model/model_config.hpp"
 
 namespace lpo {
@@ -27,6 +28,12 @@ struct ForwardOptions {
   at::Tensor attention_mask;
   /// When set, keys/values of this call are appended to it and attention covers the cache.
   KVCache* cache = nullptr;
+  /// Packed-row attention: with B = 1, spans tiling [0, T) in order; each span attends within
+  /// itself under its mask (AttentionSpan). Excludes attention_mask and cache.
+  std::vector<AttentionSpan> spans;
+  /// Keep only each layer's input during the forward and recompute the layer in backward
+  /// (model/recompute.hpp; the seed's --recompute-activations). Ignored with a cache.
+  bool recompute_activations = false;
 };
 
 class Transformer {
@@ -45,6 +52,8 @@ class Transformer {
   at::Tensor hidden_states(const at::Tensor& ids, const ForwardOptions& options = {}) const;
   /// hidden [..., hidden_size] -> logits [..., vocab_size] (lm_head, or the tied embedding).
   at::Tensor lm_head(const at::Tensor& hidden) const;
+  /// The LM head's weight [vocab_size, hidden_size] (the embedding when tied).
+  const at::Tensor& lm_head_weight() const { return p(head_); }
   /// ids [B, T] -> logits [B, T, vocab_size].
   at::Tensor forward(const at::Tensor& ids, const ForwardOptions& options = {}) const;
 
@@ -73,7 +82,8 @@ class Transformer {
   size_t add_parameter(const std::string& name, std::vector<int64_t> shape, const at::TensorOptions& options);
   const at::Tensor& p(size_t index) const { return params_[index].second; }
   at::Tensor layer_forward(size_t i, const at::Tensor& x, const at::Tensor& cos, const at::Tensor& sin,
-                           const at::Tensor& allowed, KVCache* cache) const;
+                           const at::Tensor& allowed, KVCache* cache,
+                           const std::vector<AttentionSpan>& spans) const;
 };
 
 /// Loads a model directory (config.json + model.safetensors or shards). Throws lpo::Error

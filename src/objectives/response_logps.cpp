@@ -1,28 +1,33 @@
 #include "objectives/response_logps.hpp"
 
+#include <algorithm>
+
 #include "objectives/sequence_logprobs.hpp"
 #include "util/error.hpp"
 
 namespace lpo::objectives {
 
-ResponseLogps response_logps(const Transformer& model, const at::Tensor& ids,
-                             const at::Tensor& attention_mask, const at::Tensor& loss_mask) {
-  const int64_t R = ids.size(0), T = ids.size(1);
-  check(!loss_mask.index({at::indexing::Slice(), 0}).any().item<bool>(),
-        "response_logps: a row starts with a response token; it has no prefix to predict it from");
-  ForwardOptions options;
-  options.attention_mask = attention_mask;
-  at::Tensor hidden = model.hidden_states(ids, options);  // [R, T, H]
-  // Shift: the hidden state at t-1 predicts the label at t.
-  at::Tensor predict = loss_mask.narrow(1, 1, T - 1);                        // [R, T-1] bool
-  at::Tensor h = hidden.narrow(1, 0, T - 1).index({predict});               // [N, H]
-  at::Tensor labels = ids.narrow(1, 1, T - 1).index({predict});             // [N]
-  at::Tensor rows = at::arange(R, ids.options()).unsqueeze(1).expand({R, T - 1}).index({predict});
-  at::Tensor logps = token_logprobs(model.lm_head(h).unsqueeze(0), labels.unsqueeze(0))
-                         .squeeze(0);                                        // [N] float32
-  at::Tensor sum = at::zeros({R}, logps.options()).index_add(0, rows, logps);
-  at::Tensor count = loss_mask.sum(1).to(at::kFloat);
-  check(count.min().item<float>() > 0, "response_logps: a row has no response tokens");
+ResponseLogps response_logps(const Transformer& model, const SequenceLayout& layout,
+                             const ResponseLogpsOptions& options) {
+  ForwardOptions forward;
+  forward.position_ids = layout.position_ids;
+  forward.attention_mask = layout.attention_mask;
+  forward.spans = layout.spans;
+  forward.recompute_activations = options.recompute_activations;
+  const at::Tensor hidden = model.hidden_states(layout.ids, forward);  // [R, L, H]
+  const c10::Device device = hidden.device();
+  const at::Tensor rows = layout.score_row.to(device), cols = layout.score_col.to(device);
+  const at::Tensor slots = layout.score_slot.to(device);
+  const at::Tensor h = hidden.index({rows, cols});  // [N, H]: the predictor of each scored token
+  const at::Tensor& head = model.lm_head_weight();
+  const int64_t chunk = options.logit_chunk_rows > 0
+                            ? options.logit_chunk_rows
+                            : std::max<int64_t>(64, (int64_t{1} << 22) / head.size(0));
+  const at::Tensor logps = token_logprobs_chunked(h, head, layout.score_label.to(device), chunk);  // [N]
+  const int64_t S = layout.num_sequences;
+  at::Tensor sum = at::zeros({S}, logps.options()).index_add(0, slots, logps);
+  at::Tensor count = at::bincount(slots, {}, S).to(at::kFloat);
+  check(count.min().item<float>() > 0, "response_logps: a sequence has no response tokens");
   return {sum, count};
 }
 

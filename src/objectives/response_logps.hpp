@@ -1,26 +1,36 @@
-// Policy log-probabilities of the response tokens of a batch of prompt ⧺ response rows.
+// Policy log-probabilities of the response tokens of one micro-batch, from its layout
+// (model/sequence_layout.hpp: plain rows, shared prompts, packed rows).
 #pragma once
 #include <ATen/ATen.h>
 
+#include "model/sequence_layout.hpp"
 #include "model/transformer.hpp"
 
 namespace lpo::objectives {
 
 struct ResponseLogps {
-  at::Tensor sum;    // [R] float32, nats: summed log-probs of each row's response tokens
-  at::Tensor count;  // [R] float32: response tokens per row (never padding)
-  /// [R] sum / count (the seed's --is-average).
+  at::Tensor sum;    // [S] float32, nats: summed log-probs of each sequence's response tokens
+  at::Tensor count;  // [S] float32: response tokens per sequence (never padding)
+  /// [S] sum / count (the seed's --is-average).
   at::Tensor mean() const { return sum / count; }
   /// sum or mean, as --is-average selects.
   at::Tensor select(bool average) const { return average ? mean() : sum; }
 };
 
-/// Runs the model on ids [R, T] (int64) with attention_mask [R, T] (bool, real tokens) and
-/// returns log p(token_t | tokens_<t) summed over positions where loss_mask [R, T] is true.
-/// The log-prob of token t comes from the logits at t-1, so loss_mask[:, 0] must be false.
-/// Only response positions go through the LM head (no [R, T, V] logits are formed).
-/// Differentiable w.r.t. the model's parameters. Throws lpo::Error for a row with no response.
-ResponseLogps response_logps(const Transformer& model, const at::Tensor& ids,
-                             const at::Tensor& attention_mask, const at::Tensor& loss_mask);
+struct ResponseLogpsOptions {
+  /// Layer-wise activation checkpointing (ForwardOptions::recompute_activations).
+  bool recompute_activations = false;
+  /// Scored tokens per LM-head chunk (token_logprobs_chunked); 0 picks about 16 MB of float32
+  /// logits per chunk (at least 64 tokens). The full [tokens, V] logits are never held, in forward or backward.
+  int64_t logit_chunk_rows = 0;
+};
+
+/// Runs the model once over the layout's rows and returns, per output slot S, the summed
+/// log p(token | what precedes it in its own sequence) over its response tokens: the label of
+/// each scored token is read from the hidden state at (score_row, score_col) through the LM
+/// head, a chunk of tokens at a time. Differentiable w.r.t. the model's parameters.
+/// Throws lpo::Error when a slot has no response token.
+ResponseLogps response_logps(const Transformer& model, const SequenceLayout& layout,
+                             const ResponseLogpsOptions& options = {});
 
 }  // namespace lpo::objectives

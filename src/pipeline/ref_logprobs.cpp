@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "data/batch.hpp"
+#include "objectives/batch.hpp"
 #include "objectives/response_logps.hpp"
 #include "util/progress.hpp"
 
@@ -19,9 +19,9 @@ std::vector<ScoredPair> score_pairs(const Transformer& reference, const std::vec
     std::vector<std::pair<const std::vector<int32_t>*, const std::vector<int32_t>*>> rows;
     for (size_t i = start; i < end; ++i) rows.emplace_back(&pairs[i].prompt, &pairs[i].chosen);
     for (size_t i = start; i < end; ++i) rows.emplace_back(&pairs[i].prompt, &pairs[i].rejected);
-    SequenceBatch batch = collate_sequences(rows);
-    objectives::ResponseLogps lp =
-        objectives::response_logps(reference, batch.ids, batch.attention_mask, batch.loss_mask);
+    // Plain padded rows: a shard's batches then match the unsharded run's to the bit.
+    SequenceLayout batch = collate_sequences(rows, LayoutOptions{false, false});
+    objectives::ResponseLogps lp = objectives::response_logps(reference, batch);
     at::Tensor sums = lp.sum.to(at::kDouble), counts = lp.count;
     const auto n = static_cast<int64_t>(end - start);
     for (int64_t k = 0; k < n; ++k) {

@@ -22,10 +22,15 @@ void set_learning_rate(torch::optim::AdamW& optimizer, double lr) {
     static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
 }
 
+void release_gradients(torch::optim::Optimizer& optimizer) {
+  for (auto& group : optimizer.param_groups())
+    for (auto& p : group.params()) p.mutable_grad() = at::Tensor();
+}
+
 double clip_grad_norm(const std::vector<at::Tensor>& parameters, double max_norm) {
   double total_sq = 0.0;
   for (const auto& p : parameters)
-    if (p.grad().defined()) total_sq += p.grad().to(at::kDouble).pow(2).sum().item<double>();
+    if (p.grad().defined()) total_sq += std::pow(p.grad().norm().item<double>(), 2);  // no float64 copy
   const double norm = std::sqrt(total_sq);
   if (max_norm > 0 && norm > max_norm) {
     const double scale = max_norm / (norm + 1e-6);

@@ -4,6 +4,7 @@
 
 #include "data/pair_source.hpp"
 #include "objectives/preference_loss.hpp"
+#include "training/train_config.hpp"
 #include "training/task.hpp"
 
 namespace lpo::training {
@@ -11,8 +12,8 @@ namespace lpo::training {
 class PreferenceTask : public Task {
  public:
   /// `pairs` must outlive the task (in memory or an mmap dataset: pairs are fetched per
-  /// micro-batch). Loss per objectives::preference_loss.
-  PreferenceTask(const PairSource& pairs, objectives::LossConfig loss);
+  /// micro-batch). Loss per objectives::preference_loss; `compute` picks the layout.
+  PreferenceTask(const PairSource& pairs, objectives::LossConfig loss, ComputeOptions compute = {});
   int64_t size() const override { return pairs_.size(); }
   /// Policy log-probs of chosen and rejected responses (sum or mean by is_average) against
   /// the stored reference ones; metrics are the loss's (TRL names + the seed's extras).
@@ -21,6 +22,7 @@ class PreferenceTask : public Task {
  private:
   const PairSource& pairs_;
   objectives::LossConfig loss_;
+  ComputeOptions compute_;
 };
 
 }  // namespace lpo::training

@@ -35,7 +35,10 @@ nlohmann::json TrainConfig::to_json() const {
           {"micro_batch_size", micro_batch_size},
           {"global_batch_size", global_batch_size},
           {"seq_length", seq_length},
-          {"seed", seed}};
+          {"seed", seed},
+          {"prefix_sharing", compute.layout.share_prefix},
+          {"packing", compute.layout.pack},
+          {"recompute_activations", compute.logps.recompute_activations}};
 }
 
 }  // namespace lpo::training

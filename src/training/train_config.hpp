@@ -5,7 +5,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "model/sequence_layout.hpp"
 #include "objectives/preference_loss.hpp"
+#include "objectives/response_logps.hpp"
 
 namespace lpo::training {
 
@@ -16,6 +18,12 @@ struct OptimizerConfig {
   double clip_grad = 1.0;  // 0 disables clipping
 };
 
+/// How a micro-batch is computed; none of it changes the numbers beyond float rounding.
+struct ComputeOptions {
+  LayoutOptions layout;                    // --no-prefix-sharing, --no-packing
+  objectives::ResponseLogpsOptions logps;  // --recompute-activations
+};
+
 struct TrainConfig {
   std::string model;        // HF model dir: the initial policy (and the reference it was scored with)
   std::string data_path;    // scored pairs (xpo) or prompt/response JSONL (sft)
@@ -23,6 +31,7 @@ struct TrainConfig {
   std::string save, load;   // checkpoint dirs ("" = none)
   objectives::LossConfig loss;
   OptimizerConfig optim;
+  ComputeOptions compute;
   int64_t train_iters = 100;
   int64_t micro_batch_size = 1, global_batch_size = 8;
   int64_t seq_length = 0;    // 0: the scored data's (xpo), 1024 (sft)

@@ -95,7 +95,7 @@ TrainResult train(const TrainConfig& config, Task& task, const Evaluator& evalua
   for (int64_t iter = state.iteration; iter < config.train_iters; ++iter) {
     const double lr = schedule.at(iter);
     set_learning_rate(*optimizer, lr);
-    optimizer->zero_grad();
+    release_gradients(*optimizer);
     Metrics step_metrics;
     for (int64_t m = 0; m < accum; ++m) {
       std::vector<int64_t> indices;

@@ -10,7 +10,7 @@
 #include "model/runtime.hpp"
 #include "model/transformer.hpp"
 #include "objectives/response_logps.hpp"
-#include "data/batch.hpp"
+#include "objectives/batch.hpp"
 #include "test_support.hpp"
 #include "tokenizer/byte_level_vocab.hpp"
 #include "tokenizer/tokenizer.hpp"
@@ -52,8 +52,7 @@ Fixture make_fixture(const std::string& dir) {
   for (const auto& t : tokens) {
     std::vector<std::pair<const std::vector<int32_t>*, const std::vector<int32_t>*>> rows{{&t.prompt, &t.chosen},
                                                                                          {&t.prompt, &t.rejected}};
-    SequenceBatch b = collate_sequences(rows);
-    auto lp = objectives::response_logps(model, b.ids, b.attention_mask, b.loss_mask);
+    auto lp = objectives::response_logps(model, collate_sequences(rows));
     ScoredPair s{t, {lp.sum[0].item<double>(), lp.sum[1].item<double>(), static_cast<int32_t>(t.chosen.size()),
                      static_cast<int32_t>(t.rejected.size())}};
     f.pairs.push_back(s);

@@ -1,0 +1,186 @@
+// Response log-probs under every layout (plain rows, shared prompt, packed, recomputed
+// activations, chunked LM head) against the plain computation: values and gradients.
+#include <gtest/gtest.h>
+
+#include "model/layers.hpp"
+#include "model/model_config.hpp"
+#include "model/sequence_layout.hpp"
+#include "model/transformer.hpp"
+#include "objectives/batch.hpp"
+#include "objectives/response_logps.hpp"
+#include "util/error.hpp"
+
+namespace lpo {
+namespace {
+
+// A random tiny qwen2 model (biases, GQA 4/2 heads, untied head).
+Transformer random_model() {
+  ModelConfig c = preset_config("tiny", 97);
+  c.hidden_size = 32;
+  c.intermediate_size = 48;
+  c.num_hidden_layers = 2;
+  c.head_dim = 8;
+  c.tie_word_embeddings = false;
+  Transformer m(c);
+  m.init_random(11, 0.2);
+  return m;
+}
+
+// Pairs of ragged lengths (ids < 97), reference numbers irrelevant here.
+std::vector<ScoredPair> ragged_pairs() {
+  std::vector<ScoredPair> pairs;
+  const std::vector<std::vector<std::vector<int32_t>>> toks = {
+      {{5, 9, 12}, {3, 44}, {8}},
+      {{7, 1, 60, 2, 2, 17}, {33, 4, 4, 90}, {21, 22, 23}},
+      {{50}, {51, 52, 53, 54, 55}, {56, 57}},
+  };
+  for (const auto& t : toks) pairs.push_back({{t[0], t[1], t[2]}, {}});
+  return pairs;
+}
+
+std::vector<const ScoredPair*> pointers(const std::vector<ScoredPair>& pairs) {
+  std::vector<const ScoredPair*> out;
+  for (const auto& p : pairs) out.push_back(&p);
+  return out;
+}
+
+struct Result {
+  at::Tensor sums;                 // [2B] float32
+  at::Tensor token_logits;         // [N, V]: logits at each scored token's predictor
+  std::vector<at::Tensor> grads;   // per parameter
+};
+
+// Log-probs, logits and the gradients of a fixed weighted sum of the log-probs.
+Result run(Transformer& model, const LayoutOptions& layout, const objectives::ResponseLogpsOptions& options) {
+  model.set_requires_grad(true);
+  for (auto& p : model.parameters()) p.mutable_grad() = at::Tensor();
+  auto pairs = ragged_pairs();
+  PairBatch batch = collate_pairs(pointers(pairs), false, layout);
+  objectives::ResponseLogps lp = objectives::response_logps(model, batch.layout, options);
+  at::Tensor weights = at::arange(1, 1 + lp.sum.size(0), at::kFloat) * 0.25;
+  (lp.sum * weights).sum().backward();
+  Result r{lp.sum.detach(), {}, {}};
+  {
+    at::NoGradGuard no_grad;
+    ForwardOptions f;
+    f.position_ids = batch.layout.position_ids;
+    f.attention_mask = batch.layout.attention_mask;
+    f.spans = batch.layout.spans;
+    at::Tensor h = model.hidden_states(batch.layout.ids, f);
+    r.token_logits = model.lm_head(h.index({batch.layout.score_row, batch.layout.score_col}));
+  }
+  for (auto& p : model.parameters()) r.grads.push_back(p.grad().clone());
+  return r;
+}
+
+void expect_same(const Result& a, const Result& b, const std::string& what) {
+  EXPECT_TRUE(at::allclose(a.sums, b.sums, 1e-5, 1e-6)) << what << "\n" << a.sums << b.sums;
+  EXPECT_TRUE(at::allclose(a.token_logits, b.token_logits, 1e-5, 1e-5)) << what << " logits";
+  ASSERT_EQ(a.grads.size(), b.grads.size());
+  for (size_t i = 0; i < a.grads.size(); ++i) {
+    double scale = a.grads[i].abs().max().item<double>();
+    EXPECT_TRUE(at::allclose(a.grads[i], b.grads[i], 1e-5, 1e-5 * scale)) << what << " gradient " << i;
+  }
+}
+
+TEST(SequenceLayout, SharedPrefixHandChecked) {
+  std::vector<int32_t> prompt{5, 9, 12}, chosen{3, 44}, rejected{8};
+  SequenceLayout l = layout_sequences({{&prompt, {&chosen, &rejected}, {0, 1}}}, LayoutOptions{true, true});
+  EXPECT_TRUE(at::equal(l.ids, at::tensor({5, 9, 12, 3, 44, 8}, at::kLong).view({1, 6})));
+  EXPECT_TRUE(at::equal(l.position_ids, at::tensor({0, 1, 2, 3, 4, 3}, at::kLong).view({1, 6})));
+  EXPECT_TRUE(at::equal(l.score_col, at::tensor({2, 3, 2}, at::kLong)));  // rejected follows the prompt
+  EXPECT_TRUE(at::equal(l.score_label, at::tensor({3, 44, 8}, at::kLong)));
+  EXPECT_TRUE(at::equal(l.score_slot, at::tensor({0, 0, 1}, at::kLong)));
+  ASSERT_EQ(l.spans.size(), 1u);
+  EXPECT_FALSE(l.attention_mask.defined());
+  // The rejected token (col 5) sees the prompt and itself, not the chosen tokens.
+  std::vector<bool> want = {true, true, true, false, false, true};
+  for (int k = 0; k < 6; ++k) EXPECT_EQ(l.spans[0].mask[5][k].item<bool>(), want[k]) << k;
+  EXPECT_FALSE(l.spans[0].mask[3][4].item<bool>());  // causal within the chosen response
+  EXPECT_TRUE(l.spans[0].mask[4][3].item<bool>());
+  EXPECT_EQ(l.num_tokens, 6);
+}
+
+TEST(SequenceLayout, PlainRowsArePaddedCausalRows) {
+  std::vector<int32_t> p{1, 2}, a{3}, b{4, 5, 6};
+  SequenceLayout l = layout_sequences({{&p, {&a, &b}, {0, 1}}}, LayoutOptions{false, false});
+  ASSERT_EQ(l.ids.sizes(), (std::vector<int64_t>{2, 5}));
+  EXPECT_EQ(l.attention_mask.dim(), 2);
+  EXPECT_EQ(l.attention_mask.sum().item<int64_t>(), 3 + 5);
+  EXPECT_EQ(l.num_tokens, 8);
+}
+
+TEST(SequenceLayout, RejectsEmptyParts) {
+  std::vector<int32_t> p{1, 2}, empty, a{3};
+  EXPECT_THROW(layout_sequences({{&p, {&empty}, {0}}}, {}), Error);
+  EXPECT_THROW(layout_sequences({{&empty, {&a}, {0}}}, {}), Error);
+  EXPECT_THROW(layout_sequences({}, {}), Error);
+}
+
+TEST(ResponseLogps, EveryLayoutMatchesPlainRows) {
+  Transformer model = random_model();
+  const Result plain = run(model, {false, false}, {});
+  expect_same(run(model, {true, false}, {}), plain, "shared prefix, padded rows");
+  expect_same(run(model, {false, true}, {}), plain, "packed, unshared");
+  expect_same(run(model, {true, true}, {}), plain, "shared prefix, packed");
+  expect_same(run(model, {true, true}, {true, 0}), plain, "recomputed activations");
+  expect_same(run(model, {true, true}, {false, 3}), plain, "LM head in chunks of 3 tokens");
+}
+
+TEST(ResponseLogps, PlainRowsMatchFullLogits) {
+  // Independent check of the plain path: log_softmax over the full logits of each row.
+  Transformer model = random_model();
+  at::NoGradGuard no_grad;
+  auto pairs = ragged_pairs();
+  PairBatch batch = collate_pairs(pointers(pairs), false, {false, false});
+  at::Tensor sums = objectives::response_logps(model, batch.layout).sum;
+  for (size_t i = 0; i < pairs.size(); ++i) {
+    for (int which = 0; which < 2; ++which) {
+      const auto& t = pairs[i].tokens;
+      std::vector<int64_t> ids(t.prompt.begin(), t.prompt.end());
+      const auto& resp = which == 0 ? t.chosen : t.rejected;
+      ids.insert(ids.end(), resp.begin(), resp.end());
+      at::Tensor logp = at::log_softmax(model.forward(at::tensor(ids, at::kLong).unsqueeze(0))[0].to(at::kDouble), -1);
+      double want = 0;
+      for (size_t k = t.prompt.size(); k < ids.size(); ++k) want += logp[k - 1][ids[k]].item<double>();
+      const int64_t slot = static_cast<int64_t>(i) + which * static_cast<int64_t>(pairs.size());
+      EXPECT_NEAR(sums[slot].item<double>(), want, 1e-4) << "pair " << i << " response " << which;
+    }
+  }
+}
+
+TEST(SwigluMlp, HandWrittenBackwardMatchesComposedOps) {
+  at::manual_seed(3);
+  auto opts = at::TensorOptions(at::kDouble);
+  at::Tensor x = at::randn({2, 5, 6}, opts).requires_grad_(true);
+  at::Tensor gate = at::randn({7, 6}, opts).requires_grad_(true), up = at::randn({7, 6}, opts).requires_grad_(true);
+  at::Tensor down = at::randn({6, 7}, opts).requires_grad_(true);
+  at::Tensor dy = at::randn({2, 5, 6}, opts);
+  auto grads = [&](const at::Tensor& y) {
+    for (auto* t : {&x, &gate, &up, &down}) t->mutable_grad() = at::Tensor();
+    (y * dy).sum().backward();
+    return std::vector<at::Tensor>{x.grad().clone(), gate.grad().clone(), up.grad().clone(), down.grad().clone()};
+  };
+  at::Tensor composed = at::linear(at::silu(at::linear(x, gate)) * at::linear(x, up), down);
+  auto want = grads(composed);
+  at::Tensor fused = swiglu_mlp(x, gate, up, down);
+  EXPECT_TRUE(at::allclose(fused, composed, 1e-12, 1e-12));
+  auto got = grads(fused);
+  for (size_t i = 0; i < 4; ++i) EXPECT_TRUE(at::allclose(got[i], want[i], 1e-10, 1e-10)) << "input " << i;
+}
+
+TEST(ForwardSpans, MustTileTheRow) {
+  Transformer model = random_model();
+  at::NoGradGuard no_grad;
+  ForwardOptions f;
+  f.spans = {{0, 2, {}}, {3, 2, {}}};  // gap at 2
+  EXPECT_THROW(model.hidden_states(at::ones({1, 5}, at::kLong), f), Error);
+  f.spans = {{0, 2, {}}, {2, 2, {}}};  // stops short of 5
+  EXPECT_THROW(model.hidden_states(at::ones({1, 5}, at::kLong), f), Error);
+  f.spans = {{0, 5, {}}};
+  EXPECT_THROW(model.hidden_states(at::ones({2, 5}, at::kLong), f), Error);  // two rows
+  EXPECT_NO_THROW(model.hidden_states(at::ones({1, 5}, at::kLong), f));
+}
+
+}  // namespace
+}  // namespace lpo
