@@ -7,7 +7,8 @@
 #
 # Usage: bench/compare_train_step.sh [--rounds R] [--no-prefix-sharing] [FLAG VALUE...]
 #   --rounds R            rounds (default 3, or $ROUNDS)
-#   --no-prefix-sharing   passed to lpo only (lpo scores the shared prompt twice)
+#   --no-prefix-sharing, --no-packing, --recompute-activations
+#                         passed to lpo only (its layout and memory options)
 #   FLAG VALUE...         passed to both; a flag of the reference workload below
 #                         replaces its default instead of being repeated
 # Environment: LPO_BIN (default build/lpo), PYTHON (default /usr/bin/python3,
@@ -43,7 +44,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --rounds) rounds="$2"; shift 2 ;;
     --rounds=*) rounds="${1#*=}"; shift ;;
-    --no-prefix-sharing) lpo_only+=(--no-prefix-sharing); shift ;;
+    --no-prefix-sharing|--no-packing|--recompute-activations) lpo_only+=("$1"); shift ;;
     -h|--help) sed -n '/^set -e/q; 2,$s/^# \{0,1\}//p' "$0"; exit 0 ;;
     --*=*)
       name="${1%%=*}"; name="${name#--}"

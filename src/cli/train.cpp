@@ -59,6 +59,11 @@ void add_flags(CLI::App& app, Flags& f) {
   app.add_option("--seq-length", c.seq_length, "max tokens of prompt + response; xpo: must match the scored data (0: take it)")->capture_default_str();
   app.add_option("--save-interval", c.save_interval, "iterations between checkpoints (0: at the end)")
       ->capture_default_str();
+  app.add_option("--keep-checkpoints", c.keep_checkpoints, "keep only the newest K checkpoints (0: all)")
+      ->capture_default_str();
+  app.add_option("--max-skipped-steps", c.max_skipped_steps,
+                 "abort after this many steps in a row with a non-finite loss or gradient norm")
+      ->capture_default_str();
   app.add_option("--log-interval", c.log_interval)->capture_default_str();
   app.add_option("--exit-interval", c.exit_interval, "stop after an iteration divisible by this")
       ->capture_default_str();
@@ -90,7 +95,9 @@ void print_summary(const training::TrainResult& r) {
     if (a != r.first.end() && b != r.last.end())
       std::cout << "  " << key << ": " << a->second << " -> " << b->second << "\n";
   }
+  if (r.skipped_steps) std::cout << "skipped updates (non-finite loss or gradient): " << r.skipped_steps << "\n";
   if (!r.checkpoint.empty()) std::cout << "checkpoint: " << r.checkpoint << "\n";
+  if (r.stop_signal) std::cout << "stopped by signal " << r.stop_signal << " after a checkpoint\n";
 }
 
 // The held-out evaluator for --eval-data (none without it).

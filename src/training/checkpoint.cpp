@@ -1,16 +1,107 @@
 #include "training/checkpoint.hpp"
 
+#include <zlib.h>
+
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <vector>
 
 #include <torch/serialize.h>
 
 #include "util/error.hpp"
 #include "util/files.hpp"
+#include "util/log.hpp"
 
 namespace fs = std::filesystem;
 
 namespace lpo::training {
+
+namespace {
+
+constexpr const char* kChecksums = "checksums.json";
+
+// CRC-32 (zlib's) of a whole file, read in 1 MiB blocks.
+uint32_t file_crc32(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  check(in.good(), "cannot read ", path.string());
+  std::vector<char> buf(1 << 20);
+  uLong crc = crc32(0L, Z_NULL, 0);
+  while (in) {
+    in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+    crc = crc32(crc, reinterpret_cast<const Bytef*>(buf.data()), static_cast<uInt>(in.gcount()));
+  }
+  return static_cast<uint32_t>(crc);
+}
+
+// checksums.json: {"files": {name: {"bytes": N, "crc32": C}}} for every file in `dir`.
+void write_checksums(const fs::path& dir) {
+  nlohmann::json files = nlohmann::json::object();
+  for (const auto& entry : fs::directory_iterator(dir))
+    if (entry.is_regular_file())
+      files[entry.path().filename().string()] = {{"bytes", entry.file_size()}, {"crc32", file_crc32(entry.path())}};
+  write_file_atomic((dir / kChecksums).string(), nlohmann::json{{"files", files}}.dump(2) + "\n");
+}
+
+// Iteration number of a directory named iter_NNNNNNN, or -1.
+int64_t iteration_of(const fs::path& dir) {
+  const std::string name = dir.filename().string();
+  if (name.rfind("iter_", 0) != 0 || name.size() == 5) return -1;
+  for (size_t i = 5; i < name.size(); ++i)
+    if (name[i] < '0' || name[i] > '9') return -1;
+  return std::stoll(name.substr(5));
+}
+
+// Complete checkpoints under `dir`, newest first.
+std::vector<fs::path> checkpoints_newest_first(const fs::path& dir) {
+  std::vector<fs::path> out;
+  if (!fs::is_directory(dir)) return out;
+  for (const auto& entry : fs::directory_iterator(dir))
+    if (entry.is_directory() && iteration_of(entry.path()) >= 0) out.push_back(entry.path());
+  std::sort(out.begin(), out.end(), [](const fs::path& a, const fs::path& b) { return iteration_of(a) > iteration_of(b); });
+  return out;
+}
+
+}  // namespace
+
+std::string verify_checkpoint(const std::string& ckpt) {
+  const fs::path dir(ckpt), sums = fs::path(ckpt) / kChecksums;
+  if (!fs::exists(dir / "trainer_state.json")) return "no trainer_state.json";
+  if (!fs::exists(sums)) return "";  // written before checksums existed: nothing to check against
+  nlohmann::json js;
+  try {
+    js = nlohmann::json::parse(read_file(sums.string())).at("files");
+  } catch (const std::exception& e) {
+    return std::string(kChecksums) + " is unreadable (" + e.what() + ")";
+  }
+  for (const auto& [name, want] : js.items()) {
+    const fs::path file = dir / name;
+    if (!fs::exists(file)) return name + " is missing";
+    std::error_code ec;
+    const auto bytes = fs::file_size(file, ec);
+    if (ec || bytes != want.value("bytes", uint64_t{0}))
+      return name + " has " + std::to_string(bytes) + " bytes, " + std::to_string(want.value("bytes", uint64_t{0})) +
+             " were written (truncated?)";
+    if (file_crc32(file) != want.value("crc32", uint32_t{0})) return name + " fails its CRC-32 check (corrupted)";
+  }
+  return "";
+}
+
+void prune_checkpoints(const std::string& save_dir, int64_t keep) {
+  if (keep <= 0) return;
+  const std::string latest = latest_checkpoint(save_dir);
+  int64_t kept = 0;
+  for (const fs::path& ckpt : checkpoints_newest_first(save_dir)) {
+    if (kept < keep || ckpt.string() == latest) {
+      ++kept;
+      continue;
+    }
+    std::error_code ec;
+    fs::remove_all(ckpt, ec);
+    if (ec) log::warn("cannot remove old checkpoint ", ckpt.string(), ": ", ec.message());
+  }
+}
 
 void copy_tokenizer_files(const std::string& from, const std::string& to) {
   for (const char* name : {"tokenizer.json", "tokenizer.model", "tokenizer_config.json"}) {
@@ -37,6 +128,7 @@ std::string save_checkpoint(const std::string& save_dir, const Transformer& mode
                          {"consumed_samples", state.consumed_samples},
                          {"config", state.config}};
     write_file_atomic((tmp_dir / "trainer_state.json").string(), js.dump(2) + "\n");
+    write_checksums(tmp_dir);
     fsync_dir(tmp_dir.string());
     fs::remove_all(final_dir);
     fs::rename(tmp_dir, final_dir);
@@ -63,10 +155,20 @@ std::string latest_checkpoint(const std::string& dir) {
   if (!fs::exists(pointer)) return "";
   std::string name = read_file(pointer.string());
   while (!name.empty() && (name.back() == '\n' || name.back() == ' ')) name.pop_back();
-  const fs::path ckpt = fs::path(dir) / name;
-  check(fs::exists(ckpt / "trainer_state.json"), "'", pointer.string(), "' names checkpoint '", name,
-        "' but ", ckpt.string(), "/trainer_state.json does not exist");
-  return ckpt.string();
+  const fs::path named = fs::path(dir) / name;
+  std::string problem = verify_checkpoint(named.string());
+  if (problem.empty()) return named.string();
+  log::warn("checkpoint ", named.string(), " (named by ", pointer.string(), ") is not usable: ", problem);
+  for (const fs::path& older : checkpoints_newest_first(dir)) {
+    if (older == named) continue;
+    const std::string why = verify_checkpoint(older.string());
+    if (why.empty()) {
+      log::warn("falling back to the previous good checkpoint ", older.string());
+      return older.string();
+    }
+    log::warn("checkpoint ", older.string(), " is not usable either: ", why);
+  }
+  fail("no usable checkpoint under ", dir, ": ", named.string(), " ", problem, ", and no older one verifies");
 }
 
 TrainerState read_trainer_state(const std::string& ckpt) {

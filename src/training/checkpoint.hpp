@@ -5,8 +5,10 @@
 //   SAVE/iter_0000100/           config.json, model.safetensors, tokenizer files,
 //                                optimizer.pt (torch archive), trainer_state.json
 //
-// A checkpoint is written into SAVE/.tmp-iter_XXXXXXX, fsynced, renamed into place, and only
-// then is `latest` replaced (atomically): a crash at any point leaves the previous one intact.
+// A checkpoint is written into SAVE/.tmp-iter_XXXXXXX with checksums.json (bytes and CRC-32 of
+// every file), fsynced, renamed into place, and only then is `latest` replaced (atomically): a
+// crash at any point leaves the previous one intact. Loading verifies the checksums and falls
+// back to the newest older checkpoint that verifies, with a warning.
 #pragma once
 #include <cstdint>
 #include <string>
@@ -35,9 +37,18 @@ std::string save_checkpoint(const std::string& save_dir, const Transformer& mode
 /// to under it (a --save directory). Throws lpo::Error when it is neither.
 std::string model_dir_or_latest(const std::string& path);
 
-/// Path of the checkpoint `latest` points to under `dir`, or "" when there is none.
-/// Throws lpo::Error when `latest` names a checkpoint that does not exist.
+/// Path of the checkpoint `latest` points to under `dir`, or "" when there is no `latest`.
+/// When that checkpoint is missing, truncated or corrupted (verify_checkpoint), warns and
+/// returns the newest iter_* checkpoint that verifies; throws lpo::Error when none does.
 std::string latest_checkpoint(const std::string& dir);
+
+/// "" when checkpoint `ckpt` is complete and every file matches checksums.json (a checkpoint
+/// without checksums.json passes on trainer_state.json alone), else what is wrong with it.
+std::string verify_checkpoint(const std::string& ckpt);
+
+/// Deletes all but the newest `keep` checkpoints under `save_dir` (never the one `latest`
+/// names); keep <= 0 keeps all (--keep-checkpoints). Failures to delete are warnings.
+void prune_checkpoints(const std::string& save_dir, int64_t keep);
 
 /// Reads trainer_state.json of checkpoint `ckpt`. Throws lpo::Error naming the file.
 TrainerState read_trainer_state(const std::string& ckpt);

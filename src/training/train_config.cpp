@@ -36,6 +36,8 @@ nlohmann::json TrainConfig::to_json() const {
           {"global_batch_size", global_batch_size},
           {"seq_length", seq_length},
           {"seed", seed},
+          {"keep_checkpoints", keep_checkpoints},
+          {"max_skipped_steps", max_skipped_steps},
           {"prefix_sharing", compute.layout.share_prefix},
           {"packing", compute.layout.pack},
           {"recompute_activations", compute.logps.recompute_activations}};

@@ -36,6 +36,8 @@ struct TrainConfig {
   int64_t micro_batch_size = 1, global_batch_size = 8;
   int64_t seq_length = 0;    // 0: the scored data's (xpo), 1024 (sft)
   int64_t save_interval = 0;  // 0: only at the end
+  int64_t keep_checkpoints = 0;   // keep the newest K checkpoints (0: all)
+  int64_t max_skipped_steps = 5;  // abort after this many non-finite steps in a row
   int64_t log_interval = 1;
   int64_t exit_interval = 0;  // stop (after saving) once the iteration is a multiple of this (Megatron's flag)
   uint64_t seed = 1234;

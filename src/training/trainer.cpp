@@ -11,8 +11,10 @@
 #include "training/lr_schedule.hpp"
 #include "training/optimizer.hpp"
 #include "util/error.hpp"
+#include "util/files.hpp"
 #include "util/log.hpp"
 #include "util/progress.hpp"
+#include "util/stop_signal.hpp"
 
 namespace lpo::training {
 namespace {
@@ -63,6 +65,52 @@ class Patience {
   int64_t stale_ = 0;
 };
 
+// Fails early when --save cannot hold a checkpoint: not writable, or less free space than
+// the weights plus AdamW's two moments (3 × the float32 parameters) and a margin.
+void check_save_dir(const std::string& save, const Transformer& model) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::create_directories(save, ec);
+  check(!ec, "--save ", save, ": cannot create the directory (", ec.message(), ")");
+  const std::string probe = save + "/.write-test";
+  try {
+    write_file_atomic(probe, "ok\n");
+  } catch (const Error& e) {
+    fail("--save ", save, " is not writable: ", e.what());
+  }
+  fs::remove(probe, ec);
+  const double need = 3.0 * 4.0 * static_cast<double>(model.num_parameters()) * 1.1;
+  const fs::space_info space = fs::space(save, ec);
+  check(ec || static_cast<double>(space.available) >= need, "--save ", save, ": ",
+        space.available >> 20, " MiB free but a checkpoint needs about ", static_cast<int64_t>(need) >> 20,
+        " MiB (weights + optimizer state); free space or choose another directory");
+}
+
+// Counts non-finite steps; throws once there are more than `limit` in a row.
+class SkipGuard {
+ public:
+  explicit SkipGuard(int64_t limit) : limit_(limit) {}
+  /// Records the outcome of one step; true when its update must be skipped.
+  bool skip(int64_t iteration, double loss, double grad_norm) {
+    if (std::isfinite(loss) && std::isfinite(grad_norm)) {
+      in_a_row_ = 0;
+      return false;
+    }
+    ++total_;
+    ++in_a_row_;
+    log::warn("iteration ", iteration, ": loss ", loss, ", gradient norm ", grad_norm,
+              " is not finite; update skipped (", in_a_row_, " in a row, ", total_, " in all)");
+    check(in_a_row_ <= limit_, "iteration ", iteration, ": ", in_a_row_,
+          " steps in a row had a non-finite loss or gradient norm (--max-skipped-steps ", limit_,
+          "); stopping. Lower --lr or check the data; the last checkpoint is intact");
+    return true;
+  }
+  int64_t total() const { return total_; }
+
+ private:
+  int64_t limit_, in_a_row_ = 0, total_ = 0;
+};
+
 }  // namespace
 
 TrainResult train(const TrainConfig& config, Task& task, const Evaluator& evaluator) {
@@ -75,6 +123,10 @@ TrainResult train(const TrainConfig& config, Task& task, const Evaluator& evalua
   auto optimizer = make_adamw(model, config.optim);
   if (state.iteration > 0) load_optimizer_state(weights, *optimizer);
   const std::vector<at::Tensor> params = model.parameters();
+
+  if (!config.save.empty()) check_save_dir(config.save, model);
+  StopSignal stop;
+  SkipGuard guard(config.max_skipped_steps);
 
   LrSchedule schedule{config.optim.lr, config.optim.min_lr, config.optim.lr_warmup_iters, config.train_iters};
   DataOrder order(task.size(), config.seed);
@@ -97,26 +149,30 @@ TrainResult train(const TrainConfig& config, Task& task, const Evaluator& evalua
     set_learning_rate(*optimizer, lr);
     release_gradients(*optimizer);
     Metrics step_metrics;
+    double loss_sum = 0;
     for (int64_t m = 0; m < accum; ++m) {
       std::vector<int64_t> indices;
       for (int64_t b = 0; b < config.micro_batch_size; ++b) indices.push_back(order.at(state.consumed_samples++));
       MicroStep micro = task.micro_step(model, indices);
-      check(std::isfinite(micro.loss.item<double>()), "iteration ", iter + 1, ": the loss is not finite (",
-            micro.loss.item<double>(), "); lower --lr or check the data");
-      (micro.loss / static_cast<double>(accum)).backward();
+      const double loss = micro.loss.item<double>();
+      loss_sum += loss;
+      if (std::isfinite(loss)) (micro.loss / static_cast<double>(accum)).backward();  // NaN would poison the grads
       accumulate(step_metrics, micro.metrics, 1.0 / static_cast<double>(accum));
       window_tokens += micro.tokens;
     }
-    step_metrics["grad_norm"] = clip_grad_norm(params, config.optim.clip_grad);
+    const double grad_norm = clip_grad_norm(params, config.optim.clip_grad);
+    step_metrics["grad_norm"] = grad_norm;
     step_metrics["learning_rate"] = lr;
-    optimizer->step();
+    const bool skipped = guard.skip(iter + 1, loss_sum, grad_norm);
+    if (!skipped) optimizer->step();
+    step_metrics["skipped_steps"] = static_cast<double>(guard.total());
     state.iteration = iter + 1;
 
     if (iter == result.start_iteration) result.first = step_metrics;
     result.last = step_metrics;
     accumulate(window, step_metrics, 1.0);
     ++window_iters;
-    bool exiting = config.exit_interval > 0 && state.iteration % config.exit_interval == 0;
+    bool exiting = (config.exit_interval > 0 && state.iteration % config.exit_interval == 0) || stop.requested();
     if (evaluator && config.eval_interval > 0 && state.iteration % config.eval_interval == 0) {
       bar.clear();
       Metrics eval = evaluator(model);
@@ -147,11 +203,17 @@ TrainResult train(const TrainConfig& config, Task& task, const Evaluator& evalua
       state.config = config.to_json();
       bar.clear();
       result.checkpoint = save_checkpoint(config.save, model, *optimizer, state, config.model);
+      prune_checkpoints(config.save, config.keep_checkpoints);
       log::info("saved checkpoint ", result.checkpoint);
     }
     if (exiting) break;
   }
   result.iterations = state.iteration;
+  result.skipped_steps = guard.total();
+  result.stop_signal = stop.signal_number();
+  if (result.stop_signal)
+    log::info("stopped by signal ", result.stop_signal, " at iteration ", state.iteration,
+              config.save.empty() ? " (no --save: nothing written)" : "; resume with --load " + config.save);
   return result;
 }
 

@@ -19,6 +19,8 @@ struct TrainResult {
   std::string checkpoint;       // the final checkpoint ("" without --save)
   std::vector<std::pair<int64_t, Metrics>> evaluations;  // (iteration, eval metrics) in order
   bool stopped_early = false;   // eval_patience ran out
+  int stop_signal = 0;          // SIGTERM/SIGINT that stopped the run after a checkpoint (0: none)
+  int64_t skipped_steps = 0;    // updates skipped for a non-finite loss or gradient norm
 };
 
 /// Held-out evaluation run every `config.eval_interval` iterations: metrics named "eval/..."
@@ -28,8 +30,12 @@ using Evaluator = std::function<Metrics(const Transformer& model)>;
 /// Trains the model in `config.model` (or resumes from the newest checkpoint under
 /// `config.load`) on `task`. With an evaluator and `config.eval_patience` K, stops (and saves)
 /// once K evaluations in a row have not improved on the best `config.eval_metric`.
-/// Throws lpo::Error on bad settings, unreadable model or checkpoint, non-finite loss, or I/O
-/// failure while saving.
+/// A step whose loss or gradient norm is not finite is skipped (no update, counted, logged);
+/// more than `config.max_skipped_steps` in a row abort. SIGTERM/SIGINT finish the current step,
+/// save (with --save) and return; a second signal exits at once.
+/// Throws lpo::Error on bad settings, unreadable model or checkpoint, an unwritable --save or
+/// too little free space there for a checkpoint, too many skipped steps, or I/O failure while
+/// saving (the last good checkpoint stays intact).
 TrainResult train(const TrainConfig& config, Task& task, const Evaluator& evaluator = nullptr);
 
 }  // namespace lpo::training

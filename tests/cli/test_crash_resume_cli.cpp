@@ -1,0 +1,98 @@
+// A training process killed with SIGKILL resumes from its last checkpoint and produces the
+// same per-step losses as an uninterrupted run; SIGTERM saves and exits 0.
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <thread>
+
+#include "cli_support.hpp"
+#include "util/files.hpp"
+
+namespace lpo {
+namespace {
+
+// Starts `lpo <args>` in the background; its pid lands in DIR/pid and, when it ends, its exit
+// status in DIR/rc.
+void start_lpo(const std::string& args, const std::string& dir) {
+  const std::string cmd = "sh -c '" + test::lpo_bin() + " " + args + " > " + dir + "/out.txt 2>&1 & echo $! > " + dir +
+                          "/pid.tmp; mv " + dir + "/pid.tmp " + dir + "/pid; wait $!; echo $? > " + dir +
+                          "/rc.tmp; mv " + dir + "/rc.tmp " + dir + "/rc' &";
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+}
+
+// Waits up to a minute for `path` to exist.
+bool wait_for(const std::string& path) {
+  for (int i = 0; i < 60000 && !std::filesystem::exists(path); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  return std::filesystem::exists(path);
+}
+
+// iteration -> loss, the last line logged for each iteration (a resumed run logs again).
+std::map<int64_t, double> losses_by_iteration(const std::string& metrics) {
+  std::map<int64_t, double> out;
+  for_each_json_line(metrics, [&](const nlohmann::json& j, long) {
+    out[j.at("iteration").get<int64_t>()] = j.at("loss").get<double>();
+  });
+  return out;
+}
+
+std::string train_args(const std::string& model, const std::string& data, const std::string& save) {
+  return "train --model " + model + " --data-path " + data + " --save " + save +
+         " --loss-type lpo-ste --add-sft-loss --is-average --lr 1e-3 --train-iters 30 --micro-batch-size 2"
+         " --global-batch-size 4 --save-interval 1 --keep-checkpoints 3 --log-interval 1 --no-progress --threads 1";
+}
+
+}  // namespace
+
+TEST(CrashResumeCli, KilledRunResumesWithTheUninterruptedLosses) {
+  LPO_REQUIRE_SHARED("data/hh-rlhf/harmless-base-test.jsonl.gz");
+  const std::string dir = test::temp_dir("crash");
+  ASSERT_EQ(test::init_tiny_gpt2_model(dir + "/init").exit_code, 0);
+  const std::string hh = test::first_lines("data/hh-rlhf/harmless-base-test.jsonl.gz", dir + "/hh.jsonl", 16);
+  auto r = test::run_lpo("ref-logprobs --model " + dir + "/init --data " + hh +
+                         " --seq-length 96 --batch-size 8 --threads 1 --out " + dir + "/scored.jsonl");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const std::string model = dir + "/init", data = dir + "/scored.jsonl";
+  r = test::run_lpo(train_args(model, data, dir + "/full"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto full = losses_by_iteration(dir + "/full/metrics.jsonl");
+  ASSERT_EQ(full.size(), 30u);
+
+  // SIGKILL as soon as the 5th checkpoint exists: whatever it was doing is lost.
+  const std::string kill_dir = test::temp_dir("killed");
+  start_lpo(train_args(model, data, dir + "/run"), kill_dir);
+  ASSERT_TRUE(wait_for(dir + "/run/iter_0000005/trainer_state.json"));
+  ASSERT_TRUE(wait_for(kill_dir + "/pid"));
+  const pid_t pid = std::stoi(read_file(kill_dir + "/pid"));
+  ASSERT_EQ(::kill(pid, SIGKILL), 0);
+  ASSERT_TRUE(wait_for(kill_dir + "/rc"));
+  EXPECT_EQ(std::stoi(read_file(kill_dir + "/rc")), 128 + SIGKILL);
+  r = test::run_lpo(train_args(model, data, dir + "/run") + " --load " + dir + "/run");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("resuming from"), std::string::npos) << r.output;
+  const auto resumed = losses_by_iteration(dir + "/run/metrics.jsonl");
+  ASSERT_EQ(resumed.size(), 30u);
+  for (const auto& [iter, loss] : full) EXPECT_EQ(resumed.at(iter), loss) << "iteration " << iter;  // bit-for-bit
+
+  // SIGTERM: the step in flight finishes, a checkpoint is written, exit status 0.
+  const std::string term_dir = test::temp_dir("term");
+  start_lpo(train_args(model, data, dir + "/term"), term_dir);
+  ASSERT_TRUE(wait_for(dir + "/term/iter_0000003/trainer_state.json"));
+  ASSERT_TRUE(wait_for(term_dir + "/pid"));
+  ASSERT_EQ(::kill(std::stoi(read_file(term_dir + "/pid")), SIGTERM), 0);
+  ASSERT_TRUE(wait_for(term_dir + "/rc"));
+  const std::string out = read_file(term_dir + "/out.txt");
+  EXPECT_EQ(std::stoi(read_file(term_dir + "/rc")), 0) << out;
+  if (out.find("stopped by signal 15") != std::string::npos) {
+    const std::string latest = read_file(dir + "/term/latest");
+    EXPECT_EQ(losses_by_iteration(dir + "/term/metrics.jsonl").rbegin()->first,
+              std::stoll(latest.substr(5)));  // the checkpoint is the last step logged
+  } else {
+    EXPECT_NE(out.find("iter 30/30"), std::string::npos) << out;  // it had already finished
+  }
+}
+
+}  // namespace lpo
