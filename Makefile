@@ -4,7 +4,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build demo test bench clean
+.PHONY: all deps configure build demo test bench clean fuzz-smoke test-asan
 
 all: build
 
@@ -27,6 +27,21 @@ test: build
 
 bench: build
 	bash bench/run.sh
+
+# libFuzzer targets for the untrusted-file parsers (clang, ASan + UBSan), FUZZ_SECONDS each.
+fuzz-smoke:
+	@bash scripts/install-deps.sh --fuzz
+	CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLPO_FUZZ=ON \
+	  -DLPO_TESTS=OFF -DLPO_BENCH=OFF
+	cmake --build build-fuzz -j $(JOBS) --target fuzz_targets
+	bash scripts/fuzz-smoke.sh build-fuzz
+
+# The whole test suite built with AddressSanitizer + UndefinedBehaviorSanitizer.
+test-asan: deps
+	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLPO_SANITIZE=ON -DLPO_BENCH=OFF
+	cmake --build build-asan -j $(JOBS)
+	cd build-asan && ASAN_OPTIONS=detect_leaks=0 \
+	  UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure
 
 clean:
 	rm -rf $(BUILD)

@@ -18,6 +18,11 @@ PACKAGES=(
   zlib1g-dev              # .jsonl.gz
 )
 
+# `--fuzz`: also clang and its sanitizer/libFuzzer runtimes (make fuzz-smoke).
+if [ "${1:-}" = "--fuzz" ]; then
+  PACKAGES+=(clang libclang-rt-14-dev)
+fi
+
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -150,8 +150,10 @@ at::Tensor Transformer::hidden_states(const at::Tensor& ids_in, const ForwardOpt
   for (size_t i = 0; i < layers_.size(); ++i) {
     if (recompute)
       x = recompute_in_backward(
-          [this, i, cos, sin, allowed, spans = options.spans](const at::Tensor& in) {  // copies: backward outlives options
-            return layer_forward(i, in, cos, sin, allowed, nullptr, spans);
+          // Copies (init-captures: structured bindings cannot be captured in C++17), since
+          // backward runs after `options` is gone.
+          [this, i, c = cos, s = sin, allowed, spans = options.spans](const at::Tensor& in) {
+            return layer_forward(i, in, c, s, allowed, nullptr, spans);
           },
           x);
     else
