@@ -1,7 +1,11 @@
 // `lpo train`: preference optimization (LPO, DPO, ...) or SFT of a model directory.
 #include <iostream>
 
+#include <chrono>
+#include <cstdlib>
+
 #include "cli/command.hpp"
+#include "cli/local_launch.hpp"
 #include "model/runtime.hpp"
 #include "objectives/registry.hpp"
 #include "training/preference_task.hpp"
@@ -20,6 +24,8 @@ struct Flags {
   bool skip_bad_lines = false;
   int64_t data_cache_mb = 64;
   std::string eval_data;
+  int nproc_per_node = 1;
+  int dist_timeout_s = 600;
 };
 
 void add_flags(CLI::App& app, Flags& f) {
@@ -78,6 +84,12 @@ void add_flags(CLI::App& app, Flags& f) {
   app.add_option("--tensorboard-dir", c.tensorboard_dir, "also write TensorBoard event files here");
   app.add_option("--log-file", c.log_file, "metrics JSONL (default: <save>/metrics.jsonl)");
   app.add_flag("--skip-bad-lines", f.skip_bad_lines, "sft data: skip and count bad lines");
+  app.add_option("--nproc-per-node", f.nproc_per_node,
+                 "start N local data-parallel ranks (torchrun's flag; under torchrun or srun leave it out)")
+      ->check(CLI::Range(1, 1024))->capture_default_str();
+  app.add_option("--dist-timeout", f.dist_timeout_s,
+                 "seconds a rank waits for the others (rendezvous and each collective) before failing")
+      ->check(CLI::PositiveNumber)->capture_default_str();
   app.add_flag("!--no-prefix-sharing", c.compute.layout.share_prefix,
                "run the prompt once per response instead of once per pair (same numbers, slower)");
   app.add_flag("!--no-packing", c.compute.layout.pack,
@@ -108,7 +120,10 @@ training::Evaluator evaluator(const Flags& f, training::Task& held_out) {
 }
 
 int run(Flags& f) {
+  if (f.nproc_per_node > 1 && !std::getenv("WORLD_SIZE")) return launch_local_workers(f.nproc_per_node, 10);
   apply_compute_flags(f.compute);
+  const training::DistEnv env = training::dist_env_from_environment();
+  training::DataParallel parallel(env, std::chrono::seconds(f.dist_timeout_s));
   auto& c = f.config;
   objectives::find_loss(c.loss.type);  // fail fast on an unknown --loss-type
   check(!c.model.empty(), "--model is required");
@@ -122,7 +137,7 @@ int run(Flags& f) {
     if (!f.eval_data.empty())
       held_out = training::load_sft_examples_for(f.eval_data, c.model, c.seq_length, f.skip_bad_lines);
     training::SftTask eval_task(held_out, c.compute);
-    result = training::train(c, task, evaluator(f, eval_task));
+    result = training::train(c, task, evaluator(f, eval_task), &parallel);
   } else {
     auto pairs = training::open_pairs_for(c.data_path, c.model, model_config, c.seq_length,
                                           static_cast<size_t>(f.data_cache_mb) << 20);
@@ -131,9 +146,9 @@ int run(Flags& f) {
         f.eval_data.empty() ? std::make_unique<VectorPairSource>(std::vector<ScoredPair>{})
                             : training::open_pairs_for(f.eval_data, c.model, model_config, c.seq_length);
     training::PreferenceTask eval_task(*held_out, c.loss, c.compute);
-    result = training::train(c, task, evaluator(f, eval_task));
+    result = training::train(c, task, evaluator(f, eval_task), &parallel);
   }
-  print_summary(result);
+  if (parallel.is_main()) print_summary(result);
   return 0;
 }
 

@@ -10,7 +10,8 @@
 
 namespace lpo::training {
 
-MetricsLog::MetricsLog(const std::string& jsonl_path, const std::string& tensorboard_dir) {
+MetricsLog::MetricsLog(const std::string& jsonl_path, const std::string& tensorboard_dir, bool console)
+    : console_(console) {
   if (!tensorboard_dir.empty()) tensorboard_ = std::make_unique<TensorBoardWriter>(tensorboard_dir);
   if (jsonl_path.empty()) return;
   file_ = std::fopen(jsonl_path.c_str(), "a");
@@ -38,7 +39,7 @@ void MetricsLog::write(int64_t iteration, int64_t total, const Metrics& metrics)
       std::snprintf(buf, sizeof buf, " | %s %.4g", key.c_str(), value);
       line += buf;
     }
-  std::cout << line << std::endl;
+  if (console_) std::cout << line << std::endl;
   if (tensorboard_) tensorboard_->write(iteration, metrics);
   if (!file_) return;
   nlohmann::json j = {{"iteration", iteration}};

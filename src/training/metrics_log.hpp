@@ -17,7 +17,8 @@ class MetricsLog {
   /// `jsonl_path` "" disables the file. Appends (a resumed run continues the same file).
   /// Throws lpo::Error when the file cannot be opened.
   /// `tensorboard_dir` non-empty also writes TensorBoard event files there.
-  explicit MetricsLog(const std::string& jsonl_path, const std::string& tensorboard_dir = "");
+  /// `console` false: nothing on stdout (data-parallel ranks other than 0).
+  explicit MetricsLog(const std::string& jsonl_path, const std::string& tensorboard_dir = "", bool console = true);
   ~MetricsLog();
   MetricsLog(const MetricsLog&) = delete;
   MetricsLog& operator=(const MetricsLog&) = delete;
@@ -27,6 +28,7 @@ class MetricsLog {
 
  private:
   std::FILE* file_ = nullptr;
+  bool console_ = true;
   std::unique_ptr<TensorBoardWriter> tensorboard_;
 };
 

@@ -4,12 +4,13 @@
 
 namespace lpo::training {
 
-int64_t TrainConfig::accumulation_steps() const {
+int64_t TrainConfig::accumulation_steps(int world_size) const {
   check(micro_batch_size > 0, "--micro-batch-size must be positive, got ", micro_batch_size);
-  check(global_batch_size > 0 && global_batch_size % micro_batch_size == 0,
-        "--global-batch-size (", global_batch_size, ") must be a positive multiple of --micro-batch-size (",
-        micro_batch_size, ")");
-  return global_batch_size / micro_batch_size;
+  const int64_t per_step = micro_batch_size * world_size;
+  check(global_batch_size > 0 && global_batch_size % per_step == 0, "--global-batch-size (", global_batch_size,
+        ") must be a positive multiple of --micro-batch-size (", micro_batch_size, ") × the ", world_size,
+        " data-parallel ranks");
+  return global_batch_size / per_step;
 }
 
 nlohmann::json TrainConfig::to_json() const {

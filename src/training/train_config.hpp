@@ -50,8 +50,9 @@ struct TrainConfig {
   bool eval_higher_is_better = false;     // ... and in which direction
   bool progress = true;      // progress bar when stdout is a terminal
 
-  /// Gradient-accumulation steps: global / micro. Throws lpo::Error unless it divides evenly.
-  int64_t accumulation_steps() const;
+  /// Gradient-accumulation steps per rank: global / (micro × world_size). Throws lpo::Error
+  /// unless it divides evenly.
+  int64_t accumulation_steps(int world_size = 1) const;
   nlohmann::json to_json() const;
 };
 

@@ -86,6 +86,20 @@ void check_save_dir(const std::string& save, const Transformer& model) {
         " MiB (weights + optimizer state); free space or choose another directory");
 }
 
+// Averages the step's metrics and loss sum across ranks in place, and agrees on a stop:
+// `stop` becomes true on every rank when any rank got a signal.
+void average_across_ranks(DataParallel& dp, Metrics& metrics, double& loss_sum, bool& stop) {
+  std::vector<double> values;
+  for (const auto& [k, v] : metrics) values.push_back(v);
+  values.push_back(loss_sum);
+  values.push_back(stop ? 1.0 : 0.0);
+  dp.average(values);
+  size_t i = 0;
+  for (auto& [k, v] : metrics) v = values[i++];
+  loss_sum = values[i];
+  stop = values[i + 1] > 0;
+}
+
 // Counts non-finite steps; throws once there are more than `limit` in a row.
 class SkipGuard {
  public:
@@ -113,8 +127,11 @@ class SkipGuard {
 
 }  // namespace
 
-TrainResult train(const TrainConfig& config, Task& task, const Evaluator& evaluator) {
-  const int64_t accum = config.accumulation_steps();
+TrainResult train(const TrainConfig& config, Task& task, const Evaluator& evaluator, DataParallel* parallel) {
+  DataParallel single({}, std::chrono::milliseconds(0));
+  DataParallel& dp = parallel ? *parallel : single;
+  const int world = dp.world_size(), rank = dp.rank();
+  const int64_t accum = config.accumulation_steps(world);
   check(config.train_iters > 0, "--train-iters must be positive");
   TrainerState state;
   const std::string weights = initial_weights(config, &state);
@@ -124,20 +141,21 @@ TrainResult train(const TrainConfig& config, Task& task, const Evaluator& evalua
   if (state.iteration > 0) load_optimizer_state(weights, *optimizer);
   const std::vector<at::Tensor> params = model.parameters();
 
-  if (!config.save.empty()) check_save_dir(config.save, model);
+  dp.broadcast(model.parameters());  // identical starting weights whatever each rank loaded
+  if (!config.save.empty() && dp.is_main()) check_save_dir(config.save, model);
   StopSignal stop;
   SkipGuard guard(config.max_skipped_steps);
 
   LrSchedule schedule{config.optim.lr, config.optim.min_lr, config.optim.lr_warmup_iters, config.train_iters};
   DataOrder order(task.size(), config.seed);
-  std::string log_path = config.log_file;
-  if (log_path.empty() && !config.save.empty()) {
+  std::string log_path = dp.is_main() ? config.log_file : "";
+  if (log_path.empty() && !config.save.empty() && dp.is_main()) {
     std::filesystem::create_directories(config.save);
     log_path = config.save + "/metrics.jsonl";
   }
-  MetricsLog metrics_log(log_path, config.tensorboard_dir);
+  MetricsLog metrics_log(log_path, dp.is_main() ? config.tensorboard_dir : "", dp.is_main());
   Patience patience(config);
-  ProgressBar bar(config.train_iters, "train", config.progress, state.iteration);
+  ProgressBar bar(config.train_iters, "train", config.progress && dp.is_main(), state.iteration);
 
   TrainResult result;
   result.start_iteration = state.iteration;
@@ -151,15 +169,21 @@ TrainResult train(const TrainConfig& config, Task& task, const Evaluator& evalua
     Metrics step_metrics;
     double loss_sum = 0;
     for (int64_t m = 0; m < accum; ++m) {
+      // This rank's micro-batch m is micro-batch m · world + rank of the global batch.
       std::vector<int64_t> indices;
-      for (int64_t b = 0; b < config.micro_batch_size; ++b) indices.push_back(order.at(state.consumed_samples++));
+      const int64_t first = state.consumed_samples + (m * world + rank) * config.micro_batch_size;
+      for (int64_t b = 0; b < config.micro_batch_size; ++b) indices.push_back(order.at(first + b));
       MicroStep micro = task.micro_step(model, indices);
       const double loss = micro.loss.item<double>();
       loss_sum += loss;
       if (std::isfinite(loss)) (micro.loss / static_cast<double>(accum)).backward();  // NaN would poison the grads
       accumulate(step_metrics, micro.metrics, 1.0 / static_cast<double>(accum));
-      window_tokens += micro.tokens;
+      window_tokens += micro.tokens * world;  // every rank did about as much
     }
+    state.consumed_samples += config.global_batch_size;
+    dp.average_gradients(params);
+    bool stop_now = stop.requested();
+    average_across_ranks(dp, step_metrics, loss_sum, stop_now);
     const double grad_norm = clip_grad_norm(params, config.optim.clip_grad);
     step_metrics["grad_norm"] = grad_norm;
     step_metrics["learning_rate"] = lr;
@@ -172,7 +196,7 @@ TrainResult train(const TrainConfig& config, Task& task, const Evaluator& evalua
     result.last = step_metrics;
     accumulate(window, step_metrics, 1.0);
     ++window_iters;
-    bool exiting = (config.exit_interval > 0 && state.iteration % config.exit_interval == 0) || stop.requested();
+    bool exiting = (config.exit_interval > 0 && state.iteration % config.exit_interval == 0) || stop_now;
     if (evaluator && config.eval_interval > 0 && state.iteration % config.eval_interval == 0) {
       bar.clear();
       Metrics eval = evaluator(model);
@@ -202,9 +226,12 @@ TrainResult train(const TrainConfig& config, Task& task, const Evaluator& evalua
     if (!config.save.empty() && (save_now || last)) {
       state.config = config.to_json();
       bar.clear();
-      result.checkpoint = save_checkpoint(config.save, model, *optimizer, state, config.model);
-      prune_checkpoints(config.save, config.keep_checkpoints);
-      log::info("saved checkpoint ", result.checkpoint);
+      if (dp.is_main()) {
+        result.checkpoint = save_checkpoint(config.save, model, *optimizer, state, config.model);
+        prune_checkpoints(config.save, config.keep_checkpoints);
+        log::info("saved checkpoint ", result.checkpoint);
+      }
+      dp.barrier();  // no rank runs ahead of (or exits before) the checkpoint
     }
     if (exiting) break;
   }

@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "training/data_parallel.hpp"
 #include "training/metrics_log.hpp"
 #include "training/task.hpp"
 #include "training/train_config.hpp"
@@ -36,6 +37,10 @@ using Evaluator = std::function<Metrics(const Transformer& model)>;
 /// Throws lpo::Error on bad settings, unreadable model or checkpoint, an unwritable --save or
 /// too little free space there for a checkpoint, too many skipped steps, or I/O failure while
 /// saving (the last good checkpoint stays intact).
-TrainResult train(const TrainConfig& config, Task& task, const Evaluator& evaluator = nullptr);
+/// With `parallel` (world size > 1) each rank computes micro-batches (m · world + rank) of the
+/// global batch (global = micro × accumulation × world), gradients and metrics are averaged
+/// across ranks, and only rank 0 logs and writes checkpoints.
+TrainResult train(const TrainConfig& config, Task& task, const Evaluator& evaluator = nullptr,
+                  DataParallel* parallel = nullptr);
 
 }  // namespace lpo::training
