@@ -42,9 +42,9 @@ std::vector<std::string> own_command_line() {
 // The command line without --nproc-per-node, with --threads cores/N unless the user chose.
 std::vector<std::string> worker_args(int nproc) {
   std::vector<std::string> in = own_command_line(), out;
-  check(in.size() > 1 && in[1] == "train",
-        "--nproc-per-node works on an `lpo train` command line only (not inside `lpo pipeline`); "
-        "start the pipeline's train step under torchrun or srun instead");
+  check(in.size() > 1 && (in[1] == "train" || in[1] == "ref-logprobs" || in[1] == "sample"),
+        "--nproc-per-node works on an `lpo train`, `ref-logprobs` or `sample` command line only (not inside "
+        "`lpo pipeline`); run the pipeline under torchrun or srun instead");
   bool has_threads = false;
   for (size_t i = 0; i < in.size(); ++i) {
     if (in[i] == "--nproc-per-node") {

@@ -1,8 +1,11 @@
 // `lpo ref-logprobs`: read preference pairs, tokenize them with the reference model's
 // tokenizer, score chosen and rejected once, write the scored-pairs file training reads.
+#include <cstdlib>
 #include <iostream>
 
 #include "cli/command.hpp"
+#include "cli/local_launch.hpp"
+#include "cli/rank_shards.hpp"
 #include "data/encode_pairs.hpp"
 #include "data/pair_reader.hpp"
 #include "data/scored_pairs.hpp"
@@ -22,17 +25,16 @@ struct Flags {
   int64_t batch_size = 8;
   bool skip_bad_lines = false;
   std::string shard = "0/1";
+  int nproc_per_node = 1, dist_timeout_s = 600;
 };
 
 
-int run(const Flags& f) {
-  apply_compute_flags(f.compute);
+void score_shard(const Flags& f, int shard_index, int shard_count, const std::string& out) {
   auto tokenizer = load_tokenizer(f.model);
   ReadOptions read_options{parse_pair_format(f.format), parse_chat_format(f.chat), f.skip_bad_lines};
   ReadReport read_report;
   auto pairs = read_pairs(f.data, read_options, &read_report);
   log::info(f.data, ": ", describe(read_report));
-  const auto [shard_index, shard_count] = parse_shard(f.shard);
   const int64_t total = static_cast<int64_t>(pairs.size());
   const auto range = pipeline::shard_range(total, f.batch_size, shard_index, shard_count);
   if (shard_count > 1) {
@@ -48,8 +50,15 @@ int run(const Flags& f) {
   auto scored = pipeline::score_pairs(reference, tokens, {f.batch_size, true});
   ScoredPairsHeader header{tokenizer->fingerprint(), f.seq_length, f.model, shard_index, shard_count,
                            range.begin, range.end, total};
-  write_scored_pairs(f.out, header, scored);
-  log::info("wrote ", scored.size(), " scored pairs to ", f.out);
+  write_scored_pairs(out, header, scored);
+  log::info("wrote ", scored.size(), " scored pairs to ", out);
+}
+
+int run(const Flags& f) {
+  if (f.nproc_per_node > 1 && !std::getenv("WORLD_SIZE")) return launch_local_workers(f.nproc_per_node, 10);
+  apply_compute_flags(f.compute);
+  run_rank_shards(f.shard, f.out, f.dist_timeout_s,
+                  [&](int index, int count, const std::string& out) { score_shard(f, index, count, out); });
   return 0;
 }
 
@@ -70,6 +79,11 @@ Register reg("ref-logprobs", "score chosen/rejected responses once with the refe
                app.add_flag("--skip-bad-lines", f->skip_bad_lines, "skip and count bad lines instead of failing");
                app.add_option("--shard", f->shard,
                               "I/N: score the I-th of N contiguous runs of whole batches (join with `lpo merge`)")
+                   ->capture_default_str();
+               app.add_option("--nproc-per-node", f->nproc_per_node,
+                              "start N local ranks, each scoring a shard; rank 0 merges")
+                   ->check(CLI::Range(1, 1024))->capture_default_str();
+               app.add_option("--dist-timeout", f->dist_timeout_s, "seconds ranks wait for each other")
                    ->capture_default_str();
                add_compute_flags(app, f->compute);
                return [f] { return run(*f); };

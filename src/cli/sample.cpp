@@ -1,7 +1,10 @@
 // `lpo sample`: N candidate responses per prompt, in the seed's candidate schema.
+#include <cstdlib>
 #include <iostream>
 
 #include "cli/command.hpp"
+#include "cli/local_launch.hpp"
+#include "cli/rank_shards.hpp"
 #include "model/runtime.hpp"
 #include "pipeline/sample.hpp"
 #include "util/error.hpp"
@@ -13,6 +16,7 @@ namespace {
 struct Flags {
   ComputeFlags compute;
   std::string model, data, out, chat = "plain", shard = "0/1";
+  int nproc_per_node = 1, dist_timeout_s = 600;
   pipeline::SampleOptions options;
 };
 
@@ -34,18 +38,25 @@ Register reg("sample", "sample candidate responses per prompt (the seed's candid
   app.add_option("--seed", o.generate.seed)->capture_default_str();
   app.add_option("--chat-format", f->chat, "plain|chatml for prompt/question/messages")->capture_default_str();
   app.add_option("--shard", f->shard, "I/N: sample every N-th prompt starting at I")->capture_default_str();
+  app.add_option("--nproc-per-node", f->nproc_per_node, "start N local ranks, each sampling a shard; rank 0 merges")
+      ->check(CLI::Range(1, 1024))->capture_default_str();
+  app.add_option("--dist-timeout", f->dist_timeout_s, "seconds ranks wait for each other")->capture_default_str();
   add_compute_flags(app, f->compute);
   return [f] {
+    if (f->nproc_per_node > 1 && !std::getenv("WORLD_SIZE")) return launch_local_workers(f->nproc_per_node, 10);
     apply_compute_flags(f->compute);
-    auto& o = f->options;
-    std::tie(o.shard_index, o.shard_count) = parse_shard(f->shard);
-    o.chat = parse_chat_format(f->chat);
-    Transformer model = load_model(f->model, parse_device(f->compute.device));
-    if (o.generate.stop_ids.empty()) o.generate.stop_ids = model.config().eos_token_ids;
-    auto tokenizer = load_tokenizer(f->model);
-    auto r = pipeline::sample_candidates(model, *tokenizer, f->data, f->out, o);
-    log::info("sampled ", r.candidates, " candidates for ", r.prompts, " prompts: ", r.new_tokens, " tokens in ",
-              r.seconds, " s (", r.new_tokens / std::max(r.seconds, 1e-9), " tokens/s)");
+    run_rank_shards(f->shard, f->out, f->dist_timeout_s, [&](int index, int count, const std::string& out) {
+      auto o = f->options;
+      o.shard_index = index;
+      o.shard_count = count;
+      o.chat = parse_chat_format(f->chat);
+      Transformer model = load_model(f->model, parse_device(f->compute.device));
+      if (o.generate.stop_ids.empty()) o.generate.stop_ids = model.config().eos_token_ids;
+      auto tokenizer = load_tokenizer(f->model);
+      auto r = pipeline::sample_candidates(model, *tokenizer, f->data, out, o);
+      log::info("sampled ", r.candidates, " candidates for ", r.prompts, " prompts: ", r.new_tokens, " tokens in ",
+                r.seconds, " s (", r.new_tokens / std::max(r.seconds, 1e-9), " tokens/s)");
+    });
     return 0;
   };
 });

@@ -60,6 +60,22 @@ TEST(DistributedCli, TwoRanksMatchOneRankWithTheSameGlobalBatch) {
     at::Tensor x = wa.tensor(name), y = wb.tensor(name);
     EXPECT_TRUE(at::allclose(y, x, 1e-5, 1e-5 * scale)) << name << " max diff " << (x - y).abs().max().item<double>();
   }
+  // ref-logprobs over 2 ranks: each scores its shard, rank 0 merges; the file equals 1 process's.
+  auto scored = test::run_lpo("ref-logprobs --model " + dir + "/init --data " + dir +
+                              "/hh.jsonl --seq-length 96 --batch-size 8 --threads 1 --nproc-per-node 2 --out " + dir +
+                              "/scored2.jsonl");
+  ASSERT_EQ(scored.exit_code, 0) << scored.output;
+  EXPECT_EQ(read_file(dir + "/scored2.jsonl"), read_file(dir + "/scored.jsonl"));
+  EXPECT_FALSE(std::filesystem::exists(dir + "/scored2.jsonl.rank1"));
+  // sample likewise: 2 ranks write the candidates file 1 process writes.
+  const std::string q = test::first_lines("data/gsm8k/test.jsonl", dir + "/q.jsonl", 4);
+  const std::string sample = "sample --model " + dir + "/init --data " + q +
+                             " --num-candidates 2 --max-new-tokens 6 --threads 1 --out ";
+  ASSERT_EQ(test::run_lpo(sample + dir + "/s1.jsonl").exit_code, 0);
+  auto s2 = test::run_lpo(sample + dir + "/s2.jsonl --nproc-per-node 2");
+  ASSERT_EQ(s2.exit_code, 0) << s2.output;
+  EXPECT_EQ(read_file(dir + "/s2.jsonl"), read_file(dir + "/s1.jsonl"));
+
   // A global batch that does not split over the ranks is refused before any work.
   auto bad = test::run_lpo(train_args(dir, dir + "/bad", 2, 6) + " --nproc-per-node 2 --threads 1");
   EXPECT_NE(bad.exit_code, 0);
