@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include "test_support.hpp"
 #include "util/jsonl.hpp"
@@ -33,6 +34,13 @@ inline RunResult run_lpo(const std::string& args, const std::string& input = "")
   int status = ::pclose(pipe);
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return r;
+}
+
+/// The "loss" of every line of a metrics.jsonl, in order.
+inline std::vector<double> logged_losses(const std::string& metrics) {
+  std::vector<double> out;
+  for_each_json_line(metrics, [&](const nlohmann::json& j, long) { out.push_back(j.at("loss").get<double>()); });
+  return out;
 }
 
 /// Copies the first `n` lines of ../shared/`shared_rel` (plain or .gz) to `out_path` (plain

@@ -8,16 +8,6 @@
 #include "util/jsonl.hpp"
 
 namespace lpo {
-namespace {
-
-std::vector<double> losses(const std::string& metrics) {
-  std::vector<double> out;
-  for_each_json_line(metrics, [&](const nlohmann::json& j, long) { out.push_back(j.at("loss").get<double>()); });
-  return out;
-}
-
-}  // namespace
-
 TEST(DatasetCli, ShardedScoringMergesToTheUnshardedFileAndPackedDataTrainsTheSame) {
   LPO_REQUIRE_SHARED("data/hh-rlhf/harmless-base-test.jsonl.gz");
   LPO_REQUIRE_SHARED("tokenizers/gpt2/tokenizer.json");
@@ -51,7 +41,7 @@ TEST(DatasetCli, ShardedScoringMergesToTheUnshardedFileAndPackedDataTrainsTheSam
                             " --no-progress --threads 1 --save-interval 0 --data-path ";
   ASSERT_TRUE(ok(test::run_lpo(train + dir + "/full.jsonl --save " + dir + "/from_jsonl")));
   ASSERT_TRUE(ok(test::run_lpo(train + dir + "/packed --data-cache-mb 1 --save " + dir + "/from_packed")));
-  auto a = losses(dir + "/from_jsonl/metrics.jsonl"), b = losses(dir + "/from_packed/metrics.jsonl");
+  auto a = test::logged_losses(dir + "/from_jsonl/metrics.jsonl"), b = test::logged_losses(dir + "/from_packed/metrics.jsonl");
   ASSERT_EQ(a.size(), 5u);
   EXPECT_EQ(a, b);
 

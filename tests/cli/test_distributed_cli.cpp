@@ -15,12 +15,6 @@
 namespace lpo {
 namespace {
 
-std::vector<double> losses(const std::string& metrics) {
-  std::vector<double> out;
-  for_each_json_line(metrics, [&](const nlohmann::json& j, long) { out.push_back(j.at("loss").get<double>()); });
-  return out;
-}
-
 std::string train_args(const std::string& dir, const std::string& save, int iters, int global_batch = 8) {
   return "train --model " + dir + "/init --data-path " + dir + "/scored.jsonl --save " + save +
          " --loss-type lpo-ste --add-sft-loss --is-average --lr 1e-3 --micro-batch-size 2 --global-batch-size " +
@@ -46,7 +40,7 @@ TEST(DistributedCli, TwoRanksMatchOneRankWithTheSameGlobalBatch) {
   ASSERT_EQ(one.exit_code, 0) << one.output;
   auto two = test::run_lpo(train_args(dir, dir + "/two", 6) + " --nproc-per-node 2 --threads 1");
   ASSERT_EQ(two.exit_code, 0) << two.output;
-  const auto a = losses(dir + "/one/metrics.jsonl"), b = losses(dir + "/two/metrics.jsonl");
+  const auto a = test::logged_losses(dir + "/one/metrics.jsonl"), b = test::logged_losses(dir + "/two/metrics.jsonl");
   ASSERT_EQ(a.size(), 6u);
   ASSERT_EQ(b.size(), 6u);  // rank 0 alone writes the log
   for (size_t i = 0; i < a.size(); ++i) EXPECT_NEAR(b[i], a[i], 1e-5 * std::abs(a[i])) << "iteration " << i + 1;
