@@ -7,8 +7,11 @@
 #
 # Usage: bench/compare_train_step.sh [--rounds R] [--no-prefix-sharing] [FLAG VALUE...]
 #   --rounds R            rounds (default 3, or $ROUNDS)
-#   --no-prefix-sharing, --no-packing, --recompute-activations
-#                         passed to lpo only (its layout and memory options)
+#   --no-prefix-sharing, --no-packing, --recompute-activations, --peak-tflops T
+#                         passed to lpo only (its layout and memory options; the
+#                         device's rated peak for mfu_peak)
+#   --device D, --bf16    passed to both (the PyTorch step autocasts to bf16 and
+#                         uses scaled_dot_product_attention on a GPU)
 #   FLAG VALUE...         passed to both; a flag of the reference workload below
 #                         replaces its default instead of being repeated
 # Environment: LPO_BIN (default build/lpo), PYTHON (default /usr/bin/python3,
@@ -45,6 +48,7 @@ while [ $# -gt 0 ]; do
     --rounds) rounds="$2"; shift 2 ;;
     --rounds=*) rounds="${1#*=}"; shift ;;
     --no-prefix-sharing|--no-packing|--recompute-activations) lpo_only+=("$1"); shift ;;
+    --peak-tflops) lpo_only+=("$1" "$2"); shift 2 ;;
     -h|--help) sed -n '/^set -e/q; 2,$s/^# \{0,1\}//p' "$0"; exit 0 ;;
     --*=*)
       name="${1%%=*}"; name="${name#--}"
@@ -103,11 +107,14 @@ runs = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 def med(impl, key):
     return statistics.median(r[key] for r in runs if r["impl"] == impl)
 summary = {impl: {"tokens_per_s_median": med(impl, "tokens_per_s"),
-                  "peak_rss_mb_median": med(impl, "peak_rss_mb")}
+                  "peak_rss_mb_median": med(impl, "peak_rss_mb"),
+                  "peak_memory_mb_median": med(impl, "peak_memory_mb")}
            for impl in ("lpo", "pytorch")}
 summary["ratio_tokens_per_s"] = round(
     summary["lpo"]["tokens_per_s_median"] / summary["pytorch"]["tokens_per_s_median"], 3)
 summary["ratio_peak_rss"] = round(
     summary["lpo"]["peak_rss_mb_median"] / summary["pytorch"]["peak_rss_mb_median"], 3)
+summary["ratio_peak_memory"] = round(
+    summary["lpo"]["peak_memory_mb_median"] / summary["pytorch"]["peak_memory_mb_median"], 3)
 print(json.dumps({"summary": summary}))
 EOF

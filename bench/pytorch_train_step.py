@@ -17,9 +17,16 @@ Why: it is the baseline that lpo's own C++ step is compared against (see
 bench/compare_train_step.sh). The C++ side avoids both the duplicated prompt
 and the full [2B, T, V] logits, so the gap between the two is the point.
 
+On a GPU (--device cuda) it is the step as TRL runs it there: --bf16 is
+torch.autocast(bfloat16) over float32 parameters and AdamW state (what
+`bf16=True` gives in transformers' Trainer), and attention goes through
+F.scaled_dot_product_attention (FlashAttention; transformers' default "sdpa").
+
 Output: exactly one JSON line on stdout,
-  {"tokens_per_s", "step_ms", "peak_rss_mb", "tokens_per_step"}
-with step_ms the median over the timed steps and
+  {"tokens_per_s", "step_ms", "peak_rss_mb", "peak_memory_mb", "device",
+   "dtype", "tokens_per_step"}
+with step_ms the median over the timed steps, peak_memory_mb the CUDA
+allocator's peak over the timed steps (the peak RSS on the CPU) and
 tokens_per_step = pairs * (2*prompt_len + 2*response_len). Everything else
 goes to stderr.
 
@@ -98,8 +105,11 @@ class Attention(nn.Module):
         group = self.heads // self.kv_heads
         k = k.repeat_interleave(group, dim=1)
         v = v.repeat_interleave(group, dim=1)
-        scores = q @ k.transpose(-2, -1) / math.sqrt(self.head_dim) + mask
-        out = torch.softmax(scores, dim=-1) @ v
+        if mask is None:  # fused kernel (GPU)
+            out = F.scaled_dot_product_attention(q, k, v, is_causal=True)
+        else:
+            scores = q @ k.transpose(-2, -1) / math.sqrt(self.head_dim) + mask
+            out = torch.softmax(scores, dim=-1) @ v
         return self.o_proj(out.transpose(1, 2).reshape(b, t, -1))
 
 
@@ -152,8 +162,9 @@ class Qwen2(nn.Module):
 
     def forward(self, ids):
         t = ids.shape[1]
-        cos, sin = rope_tables(t, self.head_dim)
-        mask = torch.full((t, t), float("-inf")).triu(1)
+        cos, sin = (c.to(ids.device) for c in rope_tables(t, self.head_dim))
+        fused = ids.is_cuda and hasattr(F, "scaled_dot_product_attention")
+        mask = None if fused else torch.full((t, t), float("-inf"), device=ids.device).triu(1)
         x = self.embed_tokens(ids)
         for layer in self.layers:
             x = layer(x, cos, sin, mask)
@@ -215,10 +226,10 @@ def reference_logps(a, gen):
 
 
 def sequence_logps(logits, ids, mask, average):
-    """Per-row log-prob of the response tokens: log_softmax over the full logits,
-    gather of token t from position t-1, then sum or mean over the response."""
+    """Per-row log-prob of the response tokens: log_softmax (float32) over the full
+    logits, gather of token t from position t-1, then sum or mean over the response."""
     labels = ids[:, 1:]
-    logps = logits[:, :-1].log_softmax(-1)
+    logps = logits[:, :-1].float().log_softmax(-1)
     token_logps = torch.gather(logps, 2, labels.unsqueeze(2)).squeeze(2)
     summed = (token_logps * mask).sum(-1)
     return summed / mask.sum(-1) if average else summed
@@ -226,7 +237,8 @@ def sequence_logps(logits, ids, mask, average):
 
 def train_step(a, model, opt, ids, mask, ref):
     opt.zero_grad(set_to_none=True)
-    logits = model(ids)
+    with torch.autocast(device_type=ids.device.type, dtype=torch.bfloat16, enabled=a.bf16):
+        logits = model(ids)
     logps = sequence_logps(logits, ids, mask, average=a.loss_type == "lpo-ste")
     pc, pr = logps[:a.pairs], logps[a.pairs:]
     loss = preference_loss(a, pc, pr, ref[0], ref[1])
@@ -304,6 +316,9 @@ def parse_args():
                           ("steps", 3), ("warmup", 1), ("threads", 2), ("seed", 0)]:
         p.add_argument("--" + name, type=int, default=default)
     p.add_argument("--loss-type", choices=["sigmoid", "lpo-ste"], default="lpo-ste")
+    p.add_argument("--device", default="cpu", help="cpu, cuda or cuda:N")
+    p.add_argument("--bf16", action="store_true",
+                   help="autocast to bfloat16 (float32 parameters and optimizer state)")
     p.add_argument("--beta", type=float, help="default 0.1 (sigmoid), 0.2 (lpo-ste)")
     p.add_argument("--gamma", type=float, default=10.0)
     p.add_argument("--r1", type=float, default=1.0)
@@ -330,15 +345,24 @@ def main():
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
     gen = torch.Generator().manual_seed(a.seed)
-    model = Qwen2(a)
+    device = torch.device("cuda" if a.device == "auto" and torch.cuda.is_available()
+                          else ("cpu" if a.device == "auto" else a.device))
+    cuda = device.type == "cuda"
+    model = Qwen2(a).to(device)
     opt = torch.optim.AdamW(model.parameters(), lr=1e-5, weight_decay=0.01)
-    ids, mask = make_batch(a, gen)
-    ref = reference_logps(a, gen)
+    ids, mask = (t.to(device) for t in make_batch(a, gen))
+    ref = tuple(r.to(device) for r in reference_logps(a, gen))
 
     times = []
     for i in range(a.warmup + a.steps):
+        if cuda and i == a.warmup:
+            torch.cuda.reset_peak_memory_stats(device)
+        if cuda:
+            torch.cuda.synchronize(device)
         start = time.perf_counter()
-        loss = train_step(a, model, opt, ids, mask, ref)
+        loss = train_step(a, model, opt, ids, mask, ref)  # .item(): waits for the loss
+        if cuda:
+            torch.cuda.synchronize(device)
         elapsed = time.perf_counter() - start
         timed = i >= a.warmup
         if timed:
@@ -348,10 +372,14 @@ def main():
 
     median_s = statistics.median(times)
     tokens = a.pairs * (2 * a.prompt_len + 2 * a.response_len)
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({
         "tokens_per_s": round(tokens / median_s, 2),
         "step_ms": round(median_s * 1e3, 3),
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "peak_rss_mb": round(rss_mb, 1),
+        "peak_memory_mb": round(torch.cuda.max_memory_allocated(device) / 2**20 if cuda else rss_mb, 1),
+        "device": str(device),
+        "dtype": "bf16-autocast" if a.bf16 else "float32",
         "tokens_per_step": tokens,
     }))
 

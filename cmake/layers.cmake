@@ -7,6 +7,13 @@
 add_library(lpo_torch_pch STATIC cmake/pch_anchor.cpp)
 target_link_libraries(lpo_torch_pch PUBLIC ${TORCH_LIBRARIES})
 target_compile_options(lpo_torch_pch PUBLIC -Wno-deprecated-declarations)
+if(LPO_CUDA)
+  target_compile_definitions(lpo_torch_pch PUBLIC LPO_CUDA=1)
+endif()
+if(LPO_NCCL)
+  target_compile_definitions(lpo_torch_pch PUBLIC LPO_NCCL=1)
+  target_include_directories(lpo_torch_pch PUBLIC ${LPO_NCCL_INCLUDE_DIR})
+endif()
 target_precompile_headers(lpo_torch_pch PRIVATE ${CMAKE_SOURCE_DIR}/src/torch_pch.hpp)
 
 function(lpo_use_torch_pch target)

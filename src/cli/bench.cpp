@@ -37,15 +37,21 @@ Register reg("bench", "measure a full preference training step (train-step) or t
                step->add_flag("!--no-packing", s.compute.layout.pack, "one padded row per sequence or pair");
                step->add_flag("--recompute-activations", s.compute.logps.recompute_activations,
                               "recompute each layer in backward instead of keeping its activations");
+               step->add_option("--peak-tflops", s.peak_tflops,
+                                "the device's rated peak in the compute dtype, for mfu_peak (H200 bf16: 790)");
                add_compute_flags(*step, f->compute);
-               CLI::App* gemm = app.add_subcommand("gemm", "float32 matrix-multiply GFLOP/s at this thread count");
+               CLI::App* gemm = app.add_subcommand("gemm", "matrix-multiply GFLOP/s (float32, bf16 with --bf16)");
                gemm->add_option("--n", f->gemm_n, "matrix size")->capture_default_str();
                gemm->add_option("--reps", f->gemm_reps)->capture_default_str();
                add_compute_flags(*gemm, f->compute);
                return [f, step] {
                  apply_compute_flags(f->compute);
-                 const nlohmann::json out = step->parsed() ? training::bench_train_step(f->step)
-                                                           : training::bench_gemm(f->gemm_n, f->gemm_reps);
+                 const c10::Device device = compute_device(f->compute);
+                 f->step.device = device;
+                 f->step.bf16 = f->compute.bf16;
+                 const nlohmann::json out =
+                     step->parsed() ? training::bench_train_step(f->step)
+                                    : training::bench_gemm(f->gemm_n, f->gemm_reps, device, compute_dtype(f->compute));
                  std::cout << out.dump() << std::endl;
                  return 0;
                };

@@ -26,6 +26,8 @@ Register reg("demo", "replicate the paper's math experiment: SFT -> sample -> pa
                add_compute_flags(app, *compute);
                return [o, compute, quick] {
                  apply_compute_flags(*compute);
+                 o->device = compute_device(*compute).str();
+                 o->bf16 = compute->bf16;
                  if (*quick) o->make_quick();
                  pipeline::run_demo(*o);
                  return 0;

@@ -57,7 +57,7 @@ nlohmann::json run_gsm8k(Flags& f) {
       o.fewshot = evaluation::read_gsm8k(f.fewshot_data, o.num_fewshot);
       if (o.stop_strings.empty()) o.stop_strings = {"Question:", "\n\n"};
     }
-    Transformer model = load_model(f.model, parse_device(f.compute.device));
+    Transformer model = load_model(f.model, compute_device(f.compute), compute_dtype(f.compute));
     if (o.generate.stop_ids.empty()) o.generate.stop_ids = model.config().eos_token_ids;
     auto tokenizer = load_tokenizer(f.model);
     report = evaluation::evaluate_gsm8k(model, *tokenizer, items, o);
@@ -70,7 +70,7 @@ nlohmann::json run_pairs(Flags& f) {
   check(!f.model.empty(), "--task pairs needs --model");
   const ModelConfig config = ModelConfig::load(f.model);
   auto pairs = training::open_pairs_for(f.data, f.model, config, 0);
-  Transformer policy = load_model(f.model, parse_device(f.compute.device));
+  Transformer policy = load_model(f.model, compute_device(f.compute), compute_dtype(f.compute));
   auto e = evaluation::evaluate_pairs(policy, *pairs, f.loss, f.batch_size);
   return {{"task", "pairs"},          {"n", e.pairs},
           {"accuracy", e.accuracy},   {"margin", e.margin},

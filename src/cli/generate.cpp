@@ -42,7 +42,7 @@ Register reg("generate", "continue a prompt with a model (greedy or sampled)", [
   app.add_flag("--no-bos", f->no_bos, "do not put the config's BOS before --prompt text");
   return [f] {
     apply_compute_flags(f->compute);
-    Transformer model = load_model(f->model, parse_device(f->compute.device));
+    Transformer model = load_model(f->model, compute_device(f->compute), compute_dtype(f->compute));
     auto tokenizer = model_tokenizer(f->model);
     std::vector<int32_t> prompt = f->prompt_ids;
     if (prompt.empty()) {

@@ -69,7 +69,7 @@ void copy_tokenizer_files(const std::string& source, const std::string& out) {
 
 Register reg("init-model", "write a randomly initialised model directory for a tokenizer", [](CLI::App& app) -> Runner {
   auto f = std::make_shared<InitFlags>();
-  add_compute_flags(app, f->compute);
+  add_compute_flags(app, f->compute, /*threads_only=*/true);
   app.add_option("--out", f->out, "output directory")->required();
   app.add_option("--tokenizer", f->tokenizer, "tokenizer.json, tokenizer.model or a directory holding one")
       ->required();

@@ -6,6 +6,7 @@
 
 #include "cli/command.hpp"
 #include "model/runtime.hpp"
+#include "training/data_parallel.hpp"
 #include "util/error.hpp"
 
 namespace lpo::cli {
@@ -15,17 +16,28 @@ std::vector<Command>& commands() {
   return all;
 }
 
-void add_compute_flags(CLI::App& app, ComputeFlags& flags) {
+void add_compute_flags(CLI::App& app, ComputeFlags& flags, bool threads_only) {
   app.add_option("--threads", flags.threads, "compute threads (default: all cores)")
       ->check(CLI::NonNegativeNumber);
-  app.add_option("--device", flags.device, "cpu, cuda or cuda:N")->capture_default_str();
+  if (threads_only) return;
+  app.add_option("--device", flags.device, "auto, cpu, cuda or cuda:N (auto: cuda when available)")
+      ->capture_default_str();
+  app.add_flag("--bf16", flags.bf16,
+               "bfloat16 weights and activations (train: float32 master weights and AdamW state)");
 }
 
 void apply_compute_flags(const ComputeFlags& flags) {
   tune_allocator();
   set_threads(flags.threads);
-  parse_device(flags.device);
+  compute_device(flags);
 }
+
+c10::Device compute_device(const ComputeFlags& flags) {
+  const training::DistEnv env = training::dist_env_from_environment();
+  return parse_device(flags.device, env.world_size > 1 ? env.local_rank : -1);
+}
+
+at::ScalarType compute_dtype(const ComputeFlags& flags) { return flags.bf16 ? at::kBFloat16 : at::kFloat; }
 
 std::pair<int, int> parse_shard(const std::string& text) {
   int index = -1, count = 0;

@@ -46,7 +46,7 @@ void score_shard(const Flags& f, int shard_index, int shard_count, const std::st
   EncodeReport encode_report;
   auto tokens = encode_pairs(pairs, *tokenizer, encode_options, &encode_report);
   log::info(describe(encode_report));
-  Transformer reference = load_model(f.model);
+  Transformer reference = load_model(f.model, compute_device(f.compute), compute_dtype(f.compute));
   auto scored = pipeline::score_pairs(reference, tokens, {f.batch_size, true});
   ScoredPairsHeader header{tokenizer->fingerprint(), f.seq_length, f.model, shard_index, shard_count,
                            range.begin, range.end, total};

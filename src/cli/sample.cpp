@@ -50,7 +50,7 @@ Register reg("sample", "sample candidate responses per prompt (the seed's candid
       o.shard_index = index;
       o.shard_count = count;
       o.chat = parse_chat_format(f->chat);
-      Transformer model = load_model(f->model, parse_device(f->compute.device));
+      Transformer model = load_model(f->model, compute_device(f->compute), compute_dtype(f->compute));
       if (o.generate.stop_ids.empty()) o.generate.stop_ids = model.config().eos_token_ids;
       auto tokenizer = load_tokenizer(f->model);
       auto r = pipeline::sample_candidates(model, *tokenizer, f->data, out, o);

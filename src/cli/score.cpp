@@ -71,7 +71,7 @@ Register reg("score", "log-probabilities of token sequences (JSONL on stdin) und
   app.add_flag("--no-bos", flags->no_bos, "do not put the config's BOS before \"text\" inputs");
   return [flags] {
     apply_compute_flags(flags->compute);
-    Transformer model = load_model(flags->model, parse_device(flags->compute.device));
+    Transformer model = load_model(flags->model, compute_device(flags->compute), compute_dtype(flags->compute));
     auto tokenizer = model_tokenizer(flags->model);
     std::vector<std::vector<int32_t>> pending;
     std::vector<long> lines;

@@ -123,8 +123,11 @@ int run(Flags& f) {
   if (f.nproc_per_node > 1 && !std::getenv("WORLD_SIZE")) return launch_local_workers(f.nproc_per_node, 10);
   apply_compute_flags(f.compute);
   const training::DistEnv env = training::dist_env_from_environment();
-  training::DataParallel parallel(env, std::chrono::seconds(f.dist_timeout_s));
   auto& c = f.config;
+  const c10::Device device = compute_device(f.compute);
+  c.device = device.str();
+  c.bf16 = f.compute.bf16;
+  training::DataParallel parallel(env, std::chrono::seconds(f.dist_timeout_s), device);
   objectives::find_loss(c.loss.type);  // fail fast on an unknown --loss-type
   check(!c.model.empty(), "--model is required");
   const ModelConfig model_config = ModelConfig::load(c.model);

@@ -1,6 +1,7 @@
 #include "model/attention.hpp"
 
 #include <torch/csrc/autograd/custom_function.h>
+#include <torch/version.h>
 
 #include <cmath>
 #include <limits>
@@ -81,6 +82,25 @@ at::Tensor attend(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
   return at::matmul(probabilities(scores, lse, allowed).to(q.scalar_type()), v);
 }
 
+// One packed span: q/k/v [1, heads, L, d], mask [L, L] bool or undefined (causal). Every query
+// of a span may attend at least to itself, so no row is fully masked and the fused kernels of
+// libtorch >= 2.0 apply (scaled_dot_product_attention: FlashAttention for the causal case,
+// the memory-efficient kernel for a prefix-shared mask on GPUs). libtorch 1.13 has none:
+// there the explicit path above runs.
+at::Tensor attend_span(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, const at::Tensor& mask,
+                       int64_t head_dim) {
+  const int64_t length = q.size(2);
+#if TORCH_VERSION_MAJOR >= 2
+  (void)head_dim;  // the fused kernels' default scale is 1/sqrt(head_dim) too
+  if (!mask.defined()) return at::scaled_dot_product_attention(q, k, v, {}, 0.0, /*is_causal=*/true);
+  return at::scaled_dot_product_attention(q, k, v, mask.to(q.device()).view({1, 1, length, length}), 0.0, false);
+#else
+  at::Tensor allowed = mask.defined() ? mask.to(q.device()).view({1, 1, length, length})
+                                      : causal_attention_mask(1, length, 0, {}, q.device());
+  return attend(q, k, v, allowed, head_dim);
+#endif
+}
+
 }  // namespace
 
 at::Tensor causal_attention_mask(int64_t batch, int64_t t, int64_t past, const at::Tensor& key_mask,
@@ -113,12 +133,9 @@ at::Tensor self_attention(const at::Tensor& x, const AttentionWeights& w, const 
     out = attend(q, k, v, allowed, shape.head_dim);
   } else {
     std::vector<at::Tensor> parts;
-    for (const AttentionSpan& s : spans) {
-      at::Tensor mask = s.mask.defined() ? s.mask.to(q.device()).view({1, 1, s.length, s.length})
-                                         : causal_attention_mask(1, s.length, 0, {}, q.device());
-      parts.push_back(attend(q.narrow(2, s.start, s.length), k.narrow(2, s.start, s.length),
-                             v.narrow(2, s.start, s.length), mask, shape.head_dim));
-    }
+    for (const AttentionSpan& s : spans)
+      parts.push_back(attend_span(q.narrow(2, s.start, s.length), k.narrow(2, s.start, s.length),
+                                  v.narrow(2, s.start, s.length), s.mask, shape.head_dim));
     out = at::cat(parts, 2);
   }
   out = out.transpose(1, 2).reshape({b, t, shape.heads * shape.head_dim});

@@ -202,6 +202,13 @@ void Transformer::set_requires_grad(bool requires_grad) {
   for (auto& [name, t] : params_) t.requires_grad_(requires_grad);
 }
 
+Transformer Transformer::to(c10::Device device, at::ScalarType dtype) const {
+  Transformer copy(config_, device, dtype);
+  at::NoGradGuard no_grad;
+  for (size_t i = 0; i < params_.size(); ++i) copy.params_[i].second.copy_(params_[i].second);
+  return copy;
+}
+
 int64_t Transformer::num_parameters() const {
   int64_t n = 0;
   for (const auto& [name, t] : params_) n += t.numel();

@@ -67,6 +67,9 @@ class Transformer {
   /// zeros for biases, from `seed`.
   void init_random(uint64_t seed, double std = 0.02);
   void set_requires_grad(bool requires_grad);
+  /// A copy of this model on `device` in `dtype` (new storage; values cast as Tensor::to does,
+  /// round-to-nearest-even for bfloat16). Its parameters do not require gradients.
+  Transformer to(c10::Device device, at::ScalarType dtype) const;
   /// Number of parameter elements (tied weights counted once).
   int64_t num_parameters() const;
 

@@ -13,9 +13,18 @@ namespace {
 using torch::autograd::AutogradContext;
 using torch::autograd::variable_list;
 
-/// One chunk: rows [start, start + rows) as float32, and their (safe) label index.
+// The dtype the LM-head products run in: bfloat16 or float16 inputs keep theirs (the GEMM
+// accumulates in float32 inside; its output is rounded, as in every bf16 trainer's logits),
+// anything else runs in float32. Everything after the product (log-sum-exp, softmax, the
+// output) is float32.
+at::ScalarType product_type(const at::Tensor& hidden) {
+  const at::ScalarType t = hidden.scalar_type();
+  return t == at::kBFloat16 || t == at::kHalf ? t : at::kFloat;
+}
+
+/// One chunk: rows [start, start + rows) in the product dtype, and their (safe) label index.
 struct Chunk {
-  at::Tensor hidden;  // [c, H] float32
+  at::Tensor hidden;  // [c, H] product dtype
   at::Tensor index;   // [c, 1] int64, ignored labels replaced by 0
   at::Tensor ignored; // [c] bool
 };
@@ -23,7 +32,7 @@ struct Chunk {
 Chunk chunk_at(const at::Tensor& hidden, const at::Tensor& labels, int64_t start, int64_t rows) {
   at::Tensor y = labels.narrow(0, start, rows);
   at::Tensor ignored = y == kIgnoreLabel;
-  return {hidden.narrow(0, start, rows).to(at::kFloat), y.masked_fill(ignored, 0).unsqueeze(1),
+  return {hidden.narrow(0, start, rows).to(product_type(hidden)), y.masked_fill(ignored, 0).unsqueeze(1),
           ignored};
 }
 
@@ -31,14 +40,14 @@ struct ChunkedLogprobs : public torch::autograd::Function<ChunkedLogprobs> {
   // hidden [N, H], weight [V, H], labels [N] -> [N] float32; saves the row logsumexps.
   static at::Tensor forward(AutogradContext* ctx, const at::Tensor& hidden,
                             const at::Tensor& weight, const at::Tensor& labels, int64_t chunk_rows) {
-    at::Tensor w = weight.to(at::kFloat);
+    at::Tensor w = weight.to(product_type(hidden));
     int64_t n = hidden.size(0);
     at::Tensor out = at::empty({n}, hidden.options().dtype(at::kFloat));
     at::Tensor lse = at::empty({n}, out.options());
     for (int64_t start = 0; start < n; start += chunk_rows) {
       int64_t rows = std::min(chunk_rows, n - start);
       Chunk c = chunk_at(hidden, labels, start, rows);
-      at::Tensor logits = at::matmul(c.hidden, w.t());  // [c, V]
+      at::Tensor logits = at::matmul(c.hidden, w.t()).to(at::kFloat);  // [c, V]
       at::Tensor chunk_lse = at::logsumexp(logits, -1);
       lse.narrow(0, start, rows).copy_(chunk_lse);
       at::Tensor logp = logits.gather(1, c.index).squeeze(1) - chunk_lse;
@@ -53,21 +62,27 @@ struct ChunkedLogprobs : public torch::autograd::Function<ChunkedLogprobs> {
     auto saved = ctx->get_saved_variables();
     const at::Tensor &hidden = saved[0], &weight = saved[1], &labels = saved[2], &lse = saved[3];
     int64_t chunk_rows = ctx->saved_data["chunk_rows"].toInt();
+    const at::ScalarType product = product_type(hidden);
     at::Tensor grad = grad_outputs[0].to(at::kFloat);
-    at::Tensor w = weight.to(at::kFloat);
+    at::Tensor w = weight.to(product);
     bool want_h = ctx->needs_input_grad(0), want_w = ctx->needs_input_grad(1);
     at::Tensor grad_h = want_h ? at::empty(hidden.sizes(), w.options()) : at::Tensor();
-    at::Tensor grad_w = want_w ? at::zeros_like(w) : at::Tensor();
+    at::Tensor grad_w = want_w ? at::zeros(w.sizes(), w.options().dtype(at::kFloat)) : at::Tensor();
     int64_t n = hidden.size(0);
     for (int64_t start = 0; start < n; start += chunk_rows) {
       int64_t rows = std::min(chunk_rows, n - start);
       Chunk c = chunk_at(hidden, labels, start, rows);
       at::Tensor g = grad.narrow(0, start, rows).masked_fill(c.ignored, 0).unsqueeze(1);  // [c, 1]
-      at::Tensor logits = at::matmul(c.hidden, w.t());
+      at::Tensor logits = at::matmul(c.hidden, w.t()).to(at::kFloat);
       at::Tensor dlogits = at::exp(logits - lse.narrow(0, start, rows).unsqueeze(1)).mul_(g).neg_();
-      dlogits.scatter_add_(1, c.index, g);  // onehot(y)·g − softmax·g, [c, V]
+      dlogits.scatter_add_(1, c.index, g);  // onehot(y)·g − softmax·g, [c, V] float32
+      if (product != at::kFloat) dlogits = dlogits.to(product);
       if (want_h) grad_h.narrow(0, start, rows).copy_(at::matmul(dlogits, w));
-      if (want_w) grad_w.addmm_(dlogits.t(), c.hidden);
+      if (!want_w) continue;
+      if (product == at::kFloat)
+        grad_w.addmm_(dlogits.t(), c.hidden);
+      else
+        grad_w.add_(at::mm(dlogits.t(), c.hidden));  // each chunk's product rounded, the sum float32
     }
     return {want_h ? grad_h.to(hidden.scalar_type()) : at::Tensor(),
             want_w ? grad_w.to(weight.scalar_type()) : at::Tensor(), at::Tensor(), at::Tensor()};

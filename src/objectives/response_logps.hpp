@@ -21,7 +21,8 @@ struct ResponseLogpsOptions {
   /// Layer-wise activation checkpointing (ForwardOptions::recompute_activations).
   bool recompute_activations = false;
   /// Scored tokens per LM-head chunk (token_logprobs_chunked); 0 picks about 16 MB of float32
-  /// logits per chunk (at least 64 tokens). The full [tokens, V] logits are never held, in forward or backward.
+  /// logits per chunk on the CPU (cache-sized) and 256 MB on a GPU (large GEMMs), at least 64
+  /// tokens. The full [tokens, V] logits are never held, in forward or backward.
   int64_t logit_chunk_rows = 0;
 };
 

@@ -28,7 +28,9 @@ at::Tensor token_logprobs(const at::Tensor& logits, const at::Tensor& labels);
 
 /// The same numbers from final hidden states and the LM head without ever holding
 /// the full [N, V] logits: rows are processed `chunk_rows` at a time, forward and
-/// again in backward (recomputation), all in float32. hidden: [N, H]; head_weight:
+/// again in backward (recomputation). The LM-head products run in float32, or in bfloat16 /
+/// float16 when hidden is (as bf16 trainers compute logits); log-sum-exp, softmax and the
+/// result are always float32. hidden: [N, H]; head_weight:
 /// [V, H] (logits = hidden · head_weightᵀ); labels: [N] int64 in [0, V) or
 /// kIgnoreLabel. Returns [N] float32, differentiable (first order) w.r.t. hidden and
 /// head_weight; gradients come back in their dtypes. Peak extra memory is about

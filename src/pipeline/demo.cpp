@@ -84,6 +84,8 @@ training::TrainConfig base_config(const DemoOptions& o, const std::string& model
   c.optim.weight_decay = 0.0;
   c.seed = o.seed;
   c.progress = o.progress;
+  c.device = o.device;
+  c.bf16 = o.bf16;
   return c;
 }
 
@@ -130,7 +132,7 @@ struct PreferenceData {
 PreferenceData make_pairs(const DemoOptions& o, const std::string& sft, const std::vector<MathProblem>& prompts) {
   const std::string dir = o.out_dir + "/data";
   write_problems(dir + "/pref_prompts.jsonl", prompts);
-  Transformer model = load_model(sft);
+  Transformer model = load_model(sft, o.device);
   auto tokenizer = load_tokenizer(sft);
   SampleOptions s;
   s.num_candidates = o.num_candidates;
@@ -222,7 +224,7 @@ nlohmann::json run_method(const DemoOptions& o, const Method& m, const std::stri
   }
   for (const auto& [iter, e] : r.evaluations)
     curve.push_back({double(iter), e.at("eval/chosen_delta"), e.at("eval/rejected_delta")});
-  Transformer model = load_model(r.checkpoint);
+  Transformer model = load_model(r.checkpoint, o.device);
   auto tokenizer = load_tokenizer(sft);
   auto acc = evaluation::evaluate_gsm8k(model, *tokenizer, test, greedy(o, model));
   nlohmann::json j = {{"name", m.name}, {"method", m.kind}, {"lr", m.lr}, {"r2", m.r2},
@@ -279,7 +281,7 @@ nlohmann::json run_demo(const DemoOptions& o) {
                                                         {"max_operand", o.task.max_operand}}}};
   nlohmann::json sft_record;
   const std::string sft = train_sft(o, init, train, dev, sft_record);
-  Transformer sft_model = load_model(sft);
+  Transformer sft_model = load_model(sft, o.device);
   auto sft_acc = evaluation::evaluate_gsm8k(sft_model, *load_tokenizer(sft), test, greedy(o, sft_model));
   sft_record.update({{"name", "sft"}, {"method", "sft"}, {"strict", sft_acc.strict}, {"flexible", sft_acc.flexible},
                      {"parameters", sft_model.num_parameters()}});

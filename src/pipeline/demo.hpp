@@ -36,6 +36,8 @@ struct DemoOptions {
   std::vector<double> lr_sweep = {1e-5, 3e-5, 1e-4};
   std::vector<double> r2_sweep = {0.1, 0.4, 0.8, 1.0};
   double dpo_beta = 0.1;
+  std::string device = "cpu";  // where every model lives (cpu, cuda:N)
+  bool bf16 = false;           // train with a bfloat16 compute copy (training/mixed_precision.hpp)
   /// A small variant for tests (seconds, not minutes): every step runs, on tiny sizes.
   void make_quick();
 };

@@ -22,7 +22,7 @@ std::vector<ScoredPair> score_pairs(const Transformer& reference, const std::vec
     // Plain padded rows: a shard's batches then match the unsharded run's to the bit.
     SequenceLayout batch = collate_sequences(rows, LayoutOptions{false, false});
     objectives::ResponseLogps lp = objectives::response_logps(reference, batch);
-    at::Tensor sums = lp.sum.to(at::kDouble), counts = lp.count;
+    at::Tensor sums = lp.sum.to(at::kCPU).to(at::kDouble), counts = lp.count.to(at::kCPU);
     const auto n = static_cast<int64_t>(end - start);
     for (int64_t k = 0; k < n; ++k) {
       ScoredPair& s = out[start + static_cast<size_t>(k)];

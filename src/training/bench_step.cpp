@@ -1,14 +1,14 @@
 #include "training/bench_step.hpp"
 
-#include <sys/resource.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <numeric>
 #include <random>
 
+#include "model/runtime.hpp"
 #include "objectives/batch.hpp"
+#include "training/mixed_precision.hpp"
 #include "training/optimizer.hpp"
 #include "training/preference_task.hpp"
 #include "util/error.hpp"
@@ -21,12 +21,6 @@ using Clock = std::chrono::steady_clock;
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   return v[v.size() / 2];
-}
-
-double peak_rss_mb() {
-  rusage usage{};
-  ::getrusage(RUSAGE_SELF, &usage);
-  return static_cast<double>(usage.ru_maxrss) / 1024.0;  // ru_maxrss is in KiB on Linux
 }
 
 ModelConfig bench_model(const BenchStepOptions& o) {
@@ -107,8 +101,10 @@ nlohmann::json bench_train_step(const BenchStepOptions& o) {
   check(o.pairs > 0 && o.prompt_len > 0 && o.response_len > 0 && o.steps > 0 && o.warmup >= 0,
         "bench train-step: --pairs, --prompt-len, --response-len and --steps must be positive");
   // The best of several products: a ceiling, so MFU errs low rather than above 1.
-  const double gemm_gflops = bench_gemm(2048, 5)["best_gflops"].get<double>();
-  Transformer model(bench_model(o));
+  const at::ScalarType dtype = o.bf16 ? at::kBFloat16 : at::kFloat;
+  const double gemm_gflops =
+      bench_gemm(o.device.is_cuda() ? 8192 : 2048, 5, o.device, dtype)["best_gflops"].get<double>();
+  Transformer model(bench_model(o), o.device);
   model.init_random(o.seed);
   model.set_requires_grad(true);
   OptimizerConfig optim;
@@ -124,15 +120,21 @@ nlohmann::json bench_train_step(const BenchStepOptions& o) {
   }
   const VectorPairSource pairs(random_pairs(o));
   PreferenceTask task(pairs, loss, o.compute);
+  MixedPrecision precision(model, o.bf16);
   std::vector<int64_t> all(static_cast<size_t>(o.pairs));
   std::iota(all.begin(), all.end(), 0);
   std::vector<double> seconds;
   for (int s = 0; s < o.warmup + o.steps; ++s) {
+    if (s == o.warmup) reset_peak_memory(o.device);
+    synchronize(o.device);
     const auto t0 = Clock::now();
     release_gradients(*optimizer);
-    MicroStep step = task.micro_step(model, all);
+    MicroStep step = task.micro_step(precision.compute(), all);
     step.loss.backward();
+    precision.accumulate_gradients();
     optimizer->step();
+    precision.refresh_weights();
+    synchronize(o.device);
     if (s >= o.warmup) seconds.push_back(std::chrono::duration<double>(Clock::now() - t0).count());
   }
   const double step_s = median(seconds);
@@ -141,9 +143,12 @@ nlohmann::json bench_train_step(const BenchStepOptions& o) {
   for (int64_t i = 0; i < o.pairs; ++i) selected.push_back(&pairs.pairs()[static_cast<size_t>(i)]);
   const double done = layout_gflop(model.config(), collate_pairs(selected, false, o.compute.layout).layout);
   const double needed = needed_gflop(model.config(), o);
-  return {{"tokens_per_s", static_cast<double>(tokens) / step_s},
+  nlohmann::json out = {{"tokens_per_s", static_cast<double>(tokens) / step_s},
           {"step_ms", 1000 * step_s},
-          {"peak_rss_mb", peak_rss_mb()},
+          {"peak_rss_mb", peak_memory_mb(c10::kCPU)},
+          {"peak_memory_mb", peak_memory_mb(o.device)},
+          {"device", o.device.str()},
+          {"dtype", o.bf16 ? "bf16-mixed" : "float32"},
           {"tokens_per_step", tokens},
           {"path", path_name(o.compute)},
           {"model_gflop", done},
@@ -151,16 +156,21 @@ nlohmann::json bench_train_step(const BenchStepOptions& o) {
           {"gemm_gflops", gemm_gflops},
           {"mfu", done / step_s / gemm_gflops},
           {"mfu_needed", needed / step_s / gemm_gflops}};
+  if (o.peak_tflops > 0) out["mfu_peak"] = done / step_s / (1000 * o.peak_tflops);
+  return out;
 }
 
-nlohmann::json bench_gemm(int64_t n, int reps) {
+nlohmann::json bench_gemm(int64_t n, int reps, c10::Device device, at::ScalarType dtype) {
   check(n > 0 && reps > 0, "bench gemm: --n and --reps must be positive");
-  at::Tensor a = at::randn({n, n}), b = at::randn({n, n});
-  at::mm(a, b);  // warm up the BLAS threads
+  const auto options = at::TensorOptions().device(device).dtype(dtype);
+  at::Tensor a = at::randn({n, n}, options), b = at::randn({n, n}, options);
+  at::mm(a, b);  // warm up the BLAS threads (or the GPU's clocks and cuBLAS handle)
+  synchronize(device);
   std::vector<double> seconds;
   for (int r = 0; r < reps; ++r) {
     const auto t0 = Clock::now();
     at::Tensor c = at::mm(a, b);
+    synchronize(device);
     seconds.push_back(std::chrono::duration<double>(Clock::now() - t0).count());
   }
   const double s = median(seconds), best = *std::min_element(seconds.begin(), seconds.end());

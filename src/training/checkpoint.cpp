@@ -183,11 +183,11 @@ TrainerState read_trainer_state(const std::string& ckpt) {
   }
 }
 
-void load_optimizer_state(const std::string& ckpt, torch::optim::Optimizer& optimizer) {
+void load_optimizer_state(const std::string& ckpt, torch::optim::Optimizer& optimizer, c10::Device device) {
   const std::string path = ckpt + "/optimizer.pt";
   check(fs::exists(path), "checkpoint '", ckpt, "' has no optimizer.pt");
   try {
-    torch::load(optimizer, path);
+    torch::load(optimizer, path, device);
   } catch (const c10::Error& e) {
     fail(path, ": cannot load optimizer state (", e.what_without_backtrace(), ")");
   }

@@ -53,8 +53,10 @@ void prune_checkpoints(const std::string& save_dir, int64_t keep);
 /// Reads trainer_state.json of checkpoint `ckpt`. Throws lpo::Error naming the file.
 TrainerState read_trainer_state(const std::string& ckpt);
 
-/// Restores the optimizer state saved in `ckpt` (the optimizer must hold the same parameters).
-void load_optimizer_state(const std::string& ckpt, torch::optim::Optimizer& optimizer);
+/// Restores the optimizer state saved in `ckpt` onto `device` (the optimizer must hold the
+/// same parameters, living there).
+void load_optimizer_state(const std::string& ckpt, torch::optim::Optimizer& optimizer,
+                          c10::Device device = c10::kCPU);
 
 /// Copies tokenizer.json / tokenizer.model / tokenizer_config.json (whichever exist) from `from` to `to`.
 void copy_tokenizer_files(const std::string& from, const std::string& to);

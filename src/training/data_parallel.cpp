@@ -1,11 +1,20 @@
-// ProcessGroupGloo.hpp declares its class only under USE_C10D_GLOO (torch builds define it).
+// ProcessGroupGloo.hpp and ProcessGroupNCCL.hpp declare their classes only under
+// USE_C10D_GLOO / USE_C10D_NCCL (torch's own build defines them); CMake sets LPO_NCCL when the
+// libtorch in use has CUDA and nccl.h is found.
 #define USE_C10D_GLOO 1
+#if LPO_NCCL
+#define USE_C10D_NCCL 1
+#endif
 #include "training/data_parallel.hpp"
 
 #include <cstdlib>
 
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
+#if LPO_NCCL
+#include <c10/cuda/CUDAFunctions.h>
+#include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
+#endif
 
 #include "util/error.hpp"
 
@@ -51,12 +60,53 @@ DistEnv dist_env_from_environment() {
   return e;
 }
 
+// One of the two c10d groups. The same calls on both (torch 1.13 derives them from
+// ProcessGroup, 2.x from Backend, so they are held by their own types).
 struct DataParallel::Group {
   c10::intrusive_ptr<c10d::Store> store;
-  c10::intrusive_ptr<c10d::ProcessGroupGloo> pg;
+  c10::intrusive_ptr<c10d::ProcessGroupGloo> gloo;
+#if LPO_NCCL
+  c10::intrusive_ptr<c10d::ProcessGroupNCCL> nccl;
+#endif
+
+  // Gloo here reduces host memory: a GPU tensor goes through a host copy.
+  template <typename Op>
+  void run(at::Tensor& t, Op op) {
+    std::vector<at::Tensor> tensors{t.is_cuda() && !has_nccl() ? t.to(at::kCPU) : t};
+#if LPO_NCCL
+    if (nccl) {
+      op(*nccl, tensors);
+      return;
+    }
+#endif
+    op(*gloo, tensors);
+    if (!tensors[0].is_same(t)) t.copy_(tensors[0]);
+  }
+  bool has_nccl() const {
+#if LPO_NCCL
+    return static_cast<bool>(nccl);
+#else
+    return false;
+#endif
+  }
 };
 
-DataParallel::DataParallel(const DistEnv& env, std::chrono::milliseconds timeout) : env_(env) {
+namespace {
+
+c10::intrusive_ptr<c10d::ProcessGroupGloo> make_gloo(const c10::intrusive_ptr<c10d::Store>& store, const DistEnv& env,
+                                                     std::chrono::milliseconds timeout) {
+  auto options = c10d::ProcessGroupGloo::Options::create(timeout);
+  const char* ifname = std::getenv("GLOO_SOCKET_IFNAME");
+  options->devices.push_back(ifname && *ifname ? c10d::ProcessGroupGloo::createDeviceForInterface(ifname)
+                                               : c10d::ProcessGroupGloo::createDefaultDevice());
+  options->threads = 2;
+  return c10::make_intrusive<c10d::ProcessGroupGloo>(store, env.rank, env.world_size, options);
+}
+
+}  // namespace
+
+DataParallel::DataParallel(const DistEnv& env, std::chrono::milliseconds timeout, c10::Device device)
+    : env_(env), device_(device) {
   if (env.world_size == 1) return;
   group_ = std::make_unique<Group>();
   try {
@@ -67,12 +117,15 @@ DataParallel::DataParallel(const DistEnv& env, std::chrono::milliseconds timeout
     opts.waitWorkers = true;
     opts.timeout = timeout;
     group_->store = c10::make_intrusive<c10d::TCPStore>(env.master_addr, opts);
-    auto options = c10d::ProcessGroupGloo::Options::create(timeout);
-    const char* ifname = std::getenv("GLOO_SOCKET_IFNAME");
-    options->devices.push_back(ifname && *ifname ? c10d::ProcessGroupGloo::createDeviceForInterface(ifname)
-                                                 : c10d::ProcessGroupGloo::createDefaultDevice());
-    options->threads = 2;
-    group_->pg = c10::make_intrusive<c10d::ProcessGroupGloo>(group_->store, env.rank, env.world_size, options);
+#if LPO_NCCL
+    if (device.is_cuda()) {
+      c10::cuda::set_device(device.index());  // NCCL binds each rank's communicator to its GPU
+      auto options = c10d::ProcessGroupNCCL::Options::create();
+      options->timeout = timeout;
+      group_->nccl = c10::make_intrusive<c10d::ProcessGroupNCCL>(group_->store, env.rank, env.world_size, options);
+    }
+#endif
+    if (!group_->has_nccl()) group_->gloo = make_gloo(group_->store, env, timeout);
   } catch (const std::exception& e) {
     fail("rank ", env.rank, " of ", env.world_size, ": cannot form the process group through ", env.master_addr, ":",
          env.master_port, " within --dist-timeout ", timeout.count() / 1000, " s (", e.what(),
@@ -82,10 +135,14 @@ DataParallel::DataParallel(const DistEnv& env, std::chrono::milliseconds timeout
 
 DataParallel::~DataParallel() = default;
 
+std::string DataParallel::backend() const {
+  if (!group_) return "none";
+  return group_->has_nccl() ? "nccl" : "gloo";
+}
+
 void DataParallel::allreduce(at::Tensor& flat) {
-  std::vector<at::Tensor> tensors{flat};
   try {
-    group_->pg->allreduce(tensors)->wait();
+    group_->run(flat, [](auto& pg, std::vector<at::Tensor>& t) { pg.allreduce(t)->wait(); });
   } catch (const std::exception& e) {
     fail("rank ", env_.rank, ": all-reduce failed (", e.what(),
          "); another rank has probably died or timed out — check its log");
@@ -124,8 +181,9 @@ void DataParallel::average_gradients(const std::vector<at::Tensor>& parameters) 
 
 void DataParallel::average(std::vector<double>& values) {
   if (env_.world_size == 1 || values.empty()) return;
-  at::Tensor t = at::tensor(values, at::kDouble);
+  at::Tensor t = at::tensor(values, at::kDouble).to(device_);
   allreduce(t);
+  t = t.to(at::kCPU);
   for (size_t i = 0; i < values.size(); ++i) values[i] = t[static_cast<int64_t>(i)].item<double>() / env_.world_size;
 }
 
@@ -133,9 +191,9 @@ void DataParallel::broadcast(const std::vector<at::Tensor>& parameters) {
   if (env_.world_size == 1) return;
   at::NoGradGuard no_grad;
   for (const auto& p : parameters) {
-    std::vector<at::Tensor> tensors{p.detach()};
+    at::Tensor t = p.detach();
     try {
-      group_->pg->broadcast(tensors)->wait();
+      group_->run(t, [](auto& pg, std::vector<at::Tensor>& ts) { pg.broadcast(ts)->wait(); });
     } catch (const std::exception& e) {
       fail("rank ", env_.rank, ": broadcast of the initial weights failed (", e.what(), ")");
     }
@@ -144,7 +202,7 @@ void DataParallel::broadcast(const std::vector<at::Tensor>& parameters) {
 
 void DataParallel::barrier() {
   if (env_.world_size == 1) return;
-  at::Tensor t = at::zeros({1}, at::kDouble);
+  at::Tensor t = at::zeros({1}, at::TensorOptions(at::kDouble).device(device_));
   allreduce(t);  // a 1-element all-reduce: Gloo's barrier, with the same error reporting
 }
 

@@ -1,5 +1,6 @@
-// Data-parallel training on torch's c10d (ProcessGroupGloo over a TCPStore; the engine
-// torch.distributed uses), not a home-made one. Every rank holds the whole model, computes its
+// Data-parallel training on torch's c10d (ProcessGroupGloo over a TCPStore, or ProcessGroupNCCL
+// for CUDA devices when the libtorch in use has it; the engines torch.distributed uses), not a
+// home-made one. Every rank holds the whole model, computes its
 // share of each global batch, and the gradients are averaged across ranks before clipping and
 // the optimizer step, so all ranks keep identical weights (DDP without overlap).
 #pragma once
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include <ATen/ATen.h>
+#include <c10/core/Device.h>
 
 #include "training/metrics_log.hpp"
 
@@ -32,14 +34,17 @@ DistEnv dist_env_from_environment();
 class DataParallel {
  public:
   /// world_size 1: no communication at all. Otherwise connects to the TCPStore at
-  /// master_addr:master_port (rank 0 serves it) and forms the Gloo group; a rank that cannot
-  /// reach the others within `timeout` gets an lpo::Error saying so.
-  DataParallel(const DistEnv& env, std::chrono::milliseconds timeout);
+  /// master_addr:master_port (rank 0 serves it) and forms the group: NCCL when `device` is a
+  /// GPU and this libtorch has NCCL, else Gloo (GPU tensors then go through host memory). A
+  /// rank that cannot reach the others within `timeout` gets an lpo::Error saying so.
+  DataParallel(const DistEnv& env, std::chrono::milliseconds timeout, c10::Device device = c10::kCPU);
   ~DataParallel();
 
   int rank() const { return env_.rank; }
   int world_size() const { return env_.world_size; }
   bool is_main() const { return env_.rank == 0; }
+  /// "nccl", "gloo", or "none" (one process).
+  std::string backend() const;
 
   /// Averages every defined gradient across ranks in place (flattened into float32 buckets
   /// of about 25 MB, all-reduced, divided by the world size). Every rank must call it with the
@@ -55,6 +60,7 @@ class DataParallel {
  private:
   void allreduce(at::Tensor& flat);
   DistEnv env_;
+  c10::Device device_;
   struct Group;
   std::unique_ptr<Group> group_;
 };

@@ -19,7 +19,7 @@ MicroStep PreferenceTask::micro_step(const Transformer& model, const std::vector
   at::Tensor policy = objectives::response_logps(model, batch.layout, compute_.logps)
                           .select(loss_.is_average)
                           .to(at::kDouble);  // losses in float64: cheap, and exact against goldens
-  const at::Tensor& ref = batch.ref_logps;
+  const at::Tensor ref = batch.ref_logps.to(policy.device());
   objectives::LossOutput out = objectives::preference_loss(loss_, policy.narrow(0, 0, B), policy.narrow(0, B, B),
                                                            ref.narrow(0, 0, B), ref.narrow(0, B, B));
   MicroStep step{out.loss, {}, batch.layout.num_tokens};

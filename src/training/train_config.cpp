@@ -41,7 +41,9 @@ nlohmann::json TrainConfig::to_json() const {
           {"max_skipped_steps", max_skipped_steps},
           {"prefix_sharing", compute.layout.share_prefix},
           {"packing", compute.layout.pack},
-          {"recompute_activations", compute.logps.recompute_activations}};
+          {"recompute_activations", compute.logps.recompute_activations},
+          {"device", device},
+          {"bf16", bf16}};
 }
 
 }  // namespace lpo::training

@@ -32,6 +32,8 @@ struct TrainConfig {
   objectives::LossConfig loss;
   OptimizerConfig optim;
   ComputeOptions compute;
+  std::string device = "cpu";  // where the model lives: cpu, cuda:N (resolved by the CLI)
+  bool bf16 = false;           // bfloat16 compute copy, float32 master weights (mixed_precision.hpp)
   int64_t train_iters = 100;
   int64_t micro_batch_size = 1, global_batch_size = 8;
   int64_t seq_length = 0;    // 0: the scored data's (xpo), 1024 (sft)

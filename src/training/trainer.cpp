@@ -9,7 +9,9 @@
 #include "training/checkpoint.hpp"
 #include "training/data_order.hpp"
 #include "training/lr_schedule.hpp"
+#include "training/mixed_precision.hpp"
 #include "training/optimizer.hpp"
+#include "model/runtime.hpp"
 #include "util/error.hpp"
 #include "util/files.hpp"
 #include "util/log.hpp"
@@ -135,13 +137,16 @@ TrainResult train(const TrainConfig& config, Task& task, const Evaluator& evalua
   check(config.train_iters > 0, "--train-iters must be positive");
   TrainerState state;
   const std::string weights = initial_weights(config, &state);
-  Transformer model = load_model(weights);
+  const c10::Device device = parse_device(config.device);
+  Transformer model = load_model(weights, device);  // float32: the master weights
   model.set_requires_grad(true);
   auto optimizer = make_adamw(model, config.optim);
-  if (state.iteration > 0) load_optimizer_state(weights, *optimizer);
+  if (state.iteration > 0) load_optimizer_state(weights, *optimizer, device);
   const std::vector<at::Tensor> params = model.parameters();
 
   dp.broadcast(model.parameters());  // identical starting weights whatever each rank loaded
+  MixedPrecision precision(model, config.bf16);
+  if (precision.enabled()) log::info("--bf16: bfloat16 forward/backward, float32 master weights and AdamW state");
   if (!config.save.empty() && dp.is_main()) check_save_dir(config.save, model);
   StopSignal stop;
   SkipGuard guard(config.max_skipped_steps);
@@ -173,10 +178,11 @@ TrainResult train(const TrainConfig& config, Task& task, const Evaluator& evalua
       std::vector<int64_t> indices;
       const int64_t first = state.consumed_samples + (m * world + rank) * config.micro_batch_size;
       for (int64_t b = 0; b < config.micro_batch_size; ++b) indices.push_back(order.at(first + b));
-      MicroStep micro = task.micro_step(model, indices);
+      MicroStep micro = task.micro_step(precision.compute(), indices);
       const double loss = micro.loss.item<double>();
       loss_sum += loss;
       if (std::isfinite(loss)) (micro.loss / static_cast<double>(accum)).backward();  // NaN would poison the grads
+      precision.accumulate_gradients();
       accumulate(step_metrics, micro.metrics, 1.0 / static_cast<double>(accum));
       window_tokens += micro.tokens * world;  // every rank did about as much
     }
@@ -188,7 +194,10 @@ TrainResult train(const TrainConfig& config, Task& task, const Evaluator& evalua
     step_metrics["grad_norm"] = grad_norm;
     step_metrics["learning_rate"] = lr;
     const bool skipped = guard.skip(iter + 1, loss_sum, grad_norm);
-    if (!skipped) optimizer->step();
+    if (!skipped) {
+      optimizer->step();
+      precision.refresh_weights();
+    }
     step_metrics["skipped_steps"] = static_cast<double>(guard.total());
     state.iteration = iter + 1;
 
@@ -199,7 +208,7 @@ TrainResult train(const TrainConfig& config, Task& task, const Evaluator& evalua
     bool exiting = (config.exit_interval > 0 && state.iteration % config.exit_interval == 0) || stop_now;
     if (evaluator && config.eval_interval > 0 && state.iteration % config.eval_interval == 0) {
       bar.clear();
-      Metrics eval = evaluator(model);
+      Metrics eval = evaluator(precision.compute());
       metrics_log.write(state.iteration, config.train_iters, eval);
       result.evaluations.emplace_back(state.iteration, eval);
       if (patience.exhausted(eval, state.iteration)) {

@@ -4,6 +4,7 @@
 
 #include "model/layers.hpp"
 #include "model/model_config.hpp"
+#include "model/runtime.hpp"
 #include "model/sequence_layout.hpp"
 #include "model/transformer.hpp"
 #include "objectives/batch.hpp"
@@ -125,6 +126,47 @@ TEST(ResponseLogps, EveryLayoutMatchesPlainRows) {
   expect_same(run(model, {true, true}, {}), plain, "shared prefix, packed");
   expect_same(run(model, {true, true}, {true, 0}), plain, "recomputed activations");
   expect_same(run(model, {true, true}, {false, 3}), plain, "LM head in chunks of 3 tokens");
+}
+
+Result on_cpu(Result r) {
+  r.sums = r.sums.to(at::kCPU).to(at::kFloat);
+  r.token_logits = r.token_logits.to(at::kCPU).to(at::kFloat);
+  for (auto& g : r.grads) g = g.to(at::kCPU).to(at::kFloat);
+  return r;
+}
+
+// The same layouts on a GPU (float32): what runs there (fused attention with libtorch >= 2.0,
+// cuBLAS) against the CPU's plain rows. Skipped without CUDA.
+TEST(ResponseLogps, EveryLayoutOnCudaMatchesCpu) {
+  if (!cuda_available()) GTEST_SKIP() << "no CUDA in this build or machine";
+  Transformer cpu = random_model();
+  const Result plain = run(cpu, {false, false}, {});
+  Transformer gpu = cpu.to(parse_device("cuda"), at::kFloat);
+  expect_same(on_cpu(run(gpu, {false, false}, {})), plain, "cuda: plain rows");
+  expect_same(on_cpu(run(gpu, {true, true}, {})), plain, "cuda: shared prefix, packed");
+  expect_same(on_cpu(run(gpu, {false, true}, {})), plain, "cuda: packed, unshared");
+  expect_same(on_cpu(run(gpu, {true, true}, {true, 0})), plain, "cuda: recomputed activations");
+}
+
+// bfloat16 weights and activations (the --bf16 compute copy): log-probs within bf16 rounding
+// of float32 and gradients pointing the same way, through every hand-written backward
+// (attention, SwiGLU, chunked LM head) in the default layout.
+TEST(ResponseLogps, Bf16TracksFloat32) {
+  Transformer f32 = random_model();
+  const Result want = run(f32, {true, true}, {});
+  Transformer b16 = f32.to(c10::kCPU, at::kBFloat16);
+  const Result got = on_cpu(run(b16, {true, true}, {}));
+  auto pairs = ragged_pairs();
+  const at::Tensor count = collate_pairs(pointers(pairs), false, {}).layout.score_slot.bincount().to(at::kFloat);
+  // Per token: |Δ mean log-prob| below 0.05 nats (bf16 keeps 8 significant bits).
+  EXPECT_TRUE(at::allclose(got.sums / count, want.sums / count, 0, 0.05)) << got.sums << want.sums;
+  EXPECT_FALSE(at::equal(got.sums, want.sums)) << "bf16 rounding must show";
+  double err = 0, norm = 0;
+  for (size_t i = 0; i < want.grads.size(); ++i) {
+    err += (got.grads[i] - want.grads[i]).pow(2).sum().item<double>();
+    norm += want.grads[i].pow(2).sum().item<double>();
+  }
+  EXPECT_LT(std::sqrt(err / norm), 0.05) << "relative L2 error of all gradients";
 }
 
 TEST(ResponseLogps, PlainRowsMatchFullLogits) {
