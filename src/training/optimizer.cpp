@@ -28,10 +28,13 @@ void release_gradients(torch::optim::Optimizer& optimizer) {
 }
 
 double clip_grad_norm(const std::vector<at::Tensor>& parameters, double max_norm) {
-  double total_sq = 0.0;
+  // Per-parameter norms in the gradients' dtype (no float64 copy of any gradient), combined in
+  // float64 on the device: one host sync per step, not one per parameter.
+  std::vector<at::Tensor> norms;
   for (const auto& p : parameters)
-    if (p.grad().defined()) total_sq += std::pow(p.grad().norm().item<double>(), 2);  // no float64 copy
-  const double norm = std::sqrt(total_sq);
+    if (p.grad().defined()) norms.push_back(p.grad().norm().to(at::kDouble));
+  if (norms.empty()) return 0.0;
+  const double norm = at::stack(norms).pow(2).sum().sqrt().item<double>();
   if (max_norm > 0 && norm > max_norm) {
     const double scale = max_norm / (norm + 1e-6);
     for (const auto& p : parameters)
