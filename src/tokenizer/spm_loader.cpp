@@ -51,6 +51,20 @@ SpmApi bind_api(void* library, const std::string& path) {
 
 // Opens the first candidate that loads; the handle is never closed (the API lives as long as
 // the process). Throws lpo::Error listing each candidate and why it failed.
+// AddressSanitizer cannot run code in a library opened with RTLD_DEEPBIND (its interceptors are
+// bypassed: google/sanitizers#611), so sanitizer builds open the shim with RTLD_LOCAL alone.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr int kDeepBind = 0;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr int kDeepBind = 0;
+#else
+constexpr int kDeepBind = RTLD_DEEPBIND;
+#endif
+#else
+constexpr int kDeepBind = RTLD_DEEPBIND;
+#endif
+
 SpmApi load_api() {
   std::string tried;
   for (const std::string& path : spm_shim_candidates()) {
@@ -60,7 +74,7 @@ SpmApi load_api() {
       continue;
     }
     dlerror();  // clear any stale message
-    if (void* library = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND))
+    if (void* library = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL | kDeepBind))
       return bind_api(library, path);
     const char* why = dlerror();
     tried += "\n  " + path + ": " + (why ? why : "dlopen failed");

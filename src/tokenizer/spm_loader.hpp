@@ -32,7 +32,8 @@ std::vector<std::string> spm_shim_candidates();
 
 /// The shim's API, loaded on first use (thread-safe; a failed load is retried on the next call).
 /// The shim is opened with RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND so libsentencepiece binds to its
-/// own protobuf and its symbols never enter the global scope. Throws lpo::Error listing every
+/// own protobuf and its symbols never enter the global scope (AddressSanitizer builds drop
+/// RTLD_DEEPBIND, which ASan cannot run). Throws lpo::Error listing every
 /// path tried with why it failed (missing file or dlerror()), or naming a shim whose ABI version
 /// differs from LPO_SPM_ABI_VERSION or that lacks a function.
 const SpmApi& spm_api();

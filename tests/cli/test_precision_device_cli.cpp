@@ -77,6 +77,9 @@ TEST(DeviceCli, RefusesDevicesThisBuildOrMachineLacks) {
   EXPECT_NE(r.output.find("expected auto, cpu, cuda or cuda:N, got 'tpu'"), std::string::npos) << r.output;
   r = test::run_lpo("bench gemm --n 8 --reps 1 --device auto");
   EXPECT_EQ(r.exit_code, 0) << r.output;
+  r = test::run_lpo("info");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("cuda no\nnccl no\ndevice cpu\n"), std::string::npos) << r.output;
 }
 
 }  // namespace lpo

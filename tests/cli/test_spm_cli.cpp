@@ -19,6 +19,7 @@ std::string json_ids(const std::vector<int32_t>& ids) {
 }
 
 TEST(SpmCli, TokenizeEncodesAndDecodesWithATokenizerModel) {
+  LPO_SKIP_SPM_BESIDE_TORCH_UNDER_ASAN();
   const std::string dir = test::train_tiny_spm_model(test::temp_dir("spm"));
   const auto tok = load_tokenizer(dir);
   const auto ids = tok->encode("<s>the big red dog");

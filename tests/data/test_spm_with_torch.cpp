@@ -25,6 +25,7 @@ bool mapped(const std::string& name) {
 }
 
 TEST(SentencePieceWithTorch, EncodesPairsIntoTensorsBesideLibtorch) {
+  LPO_SKIP_SPM_BESIDE_TORCH_UNDER_ASAN();
   ASSERT_TRUE(mapped("libtorch_cpu")) << "this test must run in a libtorch process";
   const std::string dir = test::train_tiny_spm_model(test::temp_dir("spm"));
   auto tok = load_tokenizer(dir);
