@@ -6,12 +6,12 @@
 
 #include <torch/csrc/autograd/generated/variable_factories.h>
 
+#include "model/runtime.hpp"
 #include "training/checkpoint.hpp"
 #include "training/data_order.hpp"
 #include "training/lr_schedule.hpp"
 #include "training/mixed_precision.hpp"
 #include "training/optimizer.hpp"
-#include "model/runtime.hpp"
 #include "util/error.hpp"
 #include "util/files.hpp"
 #include "util/log.hpp"

@@ -4,6 +4,7 @@
 
 #include <random>
 
+#include "model/runtime.hpp"
 #include "model/transformer.hpp"
 #include "objectives/batch.hpp"
 #include "objectives/response_logps.hpp"
@@ -14,7 +15,6 @@
 #include "training/trainer.hpp"
 #include "util/error.hpp"
 #include "util/jsonl.hpp"
-#include "model/runtime.hpp"
 
 namespace lpo::training {
 namespace {
@@ -22,7 +22,7 @@ namespace {
 using test::shared_path;
 using test::temp_dir;
 
-// Random pairs over `vocab` scored by `reference` in float32 (the usual ref-logprobs step).
+// Random pairs over the vocabulary, scored by `reference` in its own dtype (the ref-logprobs step).
 std::vector<ScoredPair> scored_random_pairs(const Transformer& reference, int n, uint64_t seed) {
   std::mt19937_64 rng(seed);
   const auto vocab = static_cast<uint64_t>(reference.config().vocab_size);
