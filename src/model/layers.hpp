@@ -1,17 +1,24 @@
-// The transformer's position-wise blocks, as in transformers' LlamaRMSNorm and LlamaMLP.
+// The transformer's position-wise blocks, as in transformers' LlamaRMSNorm / Gemma3RMSNorm and
+// LlamaMLP / Gemma3MLP.
 #pragma once
 #include <ATen/ATen.h>
 
+#include <string>
+
 namespace lpo {
 
-/// RMSNorm (Zhang & Sennrich 2019): x [..., H], weight [H] ->
-/// weight * (x / sqrt(mean(x^2, -1) + eps)), normalised in float32 then cast back to x's dtype.
-at::Tensor rms_norm(const at::Tensor& x, const at::Tensor& weight, double eps);
+/// RMSNorm (Zhang & Sennrich 2019): x [..., H], weight [H] -> (offset + weight) ·
+/// x / sqrt(mean(x², -1) + eps), normalised in float32. offset 0 (Llama, Qwen): the normalised
+/// x is cast back to x's dtype, then scaled; offset 1 (Gemma, weights stored as w − 1): scaled in
+/// float32, then cast. Both as transformers computes them.
+at::Tensor rms_norm(const at::Tensor& x, const at::Tensor& weight, double eps, double offset = 0.0);
 
-/// SwiGLU MLP (Shazeer 2020): x [..., H] -> down(silu(gate(x)) * up(x)) [..., H];
-/// gate, up [I, H]; down [H, I]; no biases. Under autograd only x, gate(x) and up(x) are
-/// kept for backward (silu(g)·u is recomputed from them), not the four [..., I] tensors that
-/// composing the ops would keep: the MLP is most of a layer's activation memory.
-at::Tensor swiglu_mlp(const at::Tensor& x, const at::Tensor& gate, const at::Tensor& up, const at::Tensor& down);
+/// Gated MLP: x [..., H] -> down(act(gate(x)) * up(x)) [..., H]; gate, up [I, H]; down [H, I];
+/// no biases. `activation`: "silu" (SwiGLU, Shazeer 2020) or "gelu_pytorch_tanh" (GeGLU with
+/// the tanh approximation of GELU, Gemma). Under autograd only x, gate(x) and up(x) are kept for
+/// backward (act(g)·u is recomputed from them), not the four [..., I] tensors that composing the
+/// ops would keep: the MLP is most of a layer's activation memory.
+at::Tensor gated_mlp(const at::Tensor& x, const at::Tensor& gate, const at::Tensor& up, const at::Tensor& down,
+                     const std::string& activation = "silu");
 
 }  // namespace lpo

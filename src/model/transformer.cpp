@@ -2,6 +2,9 @@
 
 #include <ATen/CPUGeneratorImpl.h>
 
+#include <cmath>
+#include <tuple>
+
 #include "model/attention.hpp"
 #include "model/kv_cache.hpp"
 #include "model/layers.hpp"
@@ -12,22 +15,46 @@
 namespace lpo {
 
 struct Transformer::Layer {
-  size_t input_norm = 0, post_norm = 0;
+  size_t attn_norm = 0, mlp_norm = 0;          // input_layernorm; post_attention_ or pre_feedforward_layernorm
+  size_t attn_out_norm = 0, mlp_out_norm = 0;  // sandwich norms (gemma): post_attention_, post_feedforward_
   size_t q_w = 0, k_w = 0, v_w = 0, o_w = 0;
-  bool has_bias = false;
-  size_t q_b = 0, k_b = 0, v_b = 0;
+  bool has_bias = false, has_qk_norm = false;
+  size_t q_b = 0, k_b = 0, v_b = 0, q_norm = 0, k_norm = 0;
   size_t gate = 0, up = 0, down = 0;
+  size_t kind = 0;  // index into kinds_: which RoPE table and mask the layer uses
 };
+
+// What the layers of one kind (RoPE base, window) share in a forward pass.
+struct Transformer::LayerInputs {
+  at::Tensor cos, sin;               // [B, T, head_dim] float32
+  at::Tensor allowed;                // [B or 1, 1, T, S] bool (unpacked)
+  std::vector<AttentionSpan> spans;  // packed
+};
+
+namespace {
+
+bool ends_with(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+bool is_norm_weight(const std::string& name) { return ends_with(name, "norm.weight"); }
+
+}  // namespace
 
 size_t Transformer::add_parameter(const std::string& name, std::vector<int64_t> shape,
                                   const at::TensorOptions& options) {
-  bool is_norm = name.size() >= 11 && name.compare(name.size() - 11, 11, "norm.weight") == 0;
-  params_.emplace_back(name, is_norm ? at::ones(shape, options) : at::zeros(shape, options));
+  if (!initialise_) {
+    params_.emplace_back(name, at::empty(shape, options));
+  } else if (is_norm_weight(name)) {  // the identity: weight 1, or 0 where the norm scales by (1 + w)
+    params_.emplace_back(name, at::full(shape, 1.0 - config_.norm_weight_offset, options));
+  } else {
+    params_.emplace_back(name, at::zeros(shape, options));
+  }
   return params_.size() - 1;
 }
 
-Transformer::Transformer(ModelConfig config, c10::Device device, at::ScalarType dtype)
-    : config_(std::move(config)) {
+Transformer::Transformer(ModelConfig config, c10::Device device, at::ScalarType dtype, bool initialise)
+    : config_(std::move(config)), initialise_(initialise) {
   config_.validate();
   const ModelConfig& c = config_;
   auto opts = at::TensorOptions().dtype(dtype).device(device);
@@ -36,36 +63,70 @@ Transformer::Transformer(ModelConfig config, c10::Device device, at::ScalarType 
   for (int64_t i = 0; i < c.num_hidden_layers; ++i) {
     std::string pre = "model.layers." + std::to_string(i) + ".";
     auto l = std::make_shared<Layer>();
-    l->input_norm = add_parameter(pre + "input_layernorm.weight", {c.hidden_size}, opts);
+    auto add = [&](const std::string& name, std::vector<int64_t> shape) { return add_parameter(pre + name, shape, opts); };
+    l->attn_norm = add("input_layernorm.weight", {c.hidden_size});
     l->has_bias = c.attention_bias;
-    l->q_w = add_parameter(pre + "self_attn.q_proj.weight", {q_dim, c.hidden_size}, opts);
-    if (l->has_bias) l->q_b = add_parameter(pre + "self_attn.q_proj.bias", {q_dim}, opts);
-    l->k_w = add_parameter(pre + "self_attn.k_proj.weight", {kv_dim, c.hidden_size}, opts);
-    if (l->has_bias) l->k_b = add_parameter(pre + "self_attn.k_proj.bias", {kv_dim}, opts);
-    l->v_w = add_parameter(pre + "self_attn.v_proj.weight", {kv_dim, c.hidden_size}, opts);
-    if (l->has_bias) l->v_b = add_parameter(pre + "self_attn.v_proj.bias", {kv_dim}, opts);
-    l->o_w = add_parameter(pre + "self_attn.o_proj.weight", {c.hidden_size, q_dim}, opts);
-    l->post_norm = add_parameter(pre + "post_attention_layernorm.weight", {c.hidden_size}, opts);
-    l->gate = add_parameter(pre + "mlp.gate_proj.weight", {c.intermediate_size, c.hidden_size}, opts);
-    l->up = add_parameter(pre + "mlp.up_proj.weight", {c.intermediate_size, c.hidden_size}, opts);
-    l->down = add_parameter(pre + "mlp.down_proj.weight", {c.hidden_size, c.intermediate_size}, opts);
+    l->q_w = add("self_attn.q_proj.weight", {q_dim, c.hidden_size});
+    if (l->has_bias) l->q_b = add("self_attn.q_proj.bias", {q_dim});
+    l->k_w = add("self_attn.k_proj.weight", {kv_dim, c.hidden_size});
+    if (l->has_bias) l->k_b = add("self_attn.k_proj.bias", {kv_dim});
+    l->v_w = add("self_attn.v_proj.weight", {kv_dim, c.hidden_size});
+    if (l->has_bias) l->v_b = add("self_attn.v_proj.bias", {kv_dim});
+    l->o_w = add("self_attn.o_proj.weight", {c.hidden_size, q_dim});
+    l->has_qk_norm = c.qk_norm;
+    if (c.qk_norm) {
+      l->q_norm = add("self_attn.q_norm.weight", {c.head_dim});
+      l->k_norm = add("self_attn.k_norm.weight", {c.head_dim});
+    }
+    if (c.sandwich_norms) {
+      l->attn_out_norm = add("post_attention_layernorm.weight", {c.hidden_size});
+      l->mlp_norm = add("pre_feedforward_layernorm.weight", {c.hidden_size});
+      l->mlp_out_norm = add("post_feedforward_layernorm.weight", {c.hidden_size});
+    } else {
+      l->mlp_norm = add("post_attention_layernorm.weight", {c.hidden_size});
+    }
+    l->gate = add("mlp.gate_proj.weight", {c.intermediate_size, c.hidden_size});
+    l->up = add("mlp.up_proj.weight", {c.intermediate_size, c.hidden_size});
+    l->down = add("mlp.down_proj.weight", {c.hidden_size, c.intermediate_size});
+    l->kind = kind_index(i);
     layers_.push_back(l);
   }
   norm_ = add_parameter("model.norm.weight", {c.hidden_size}, opts);
   head_ = c.tie_word_embeddings ? embed_ : add_parameter("lm_head.weight", {c.vocab_size, c.hidden_size}, opts);
-  inv_freq_ = rope_inv_freq(c.head_dim, c.rope_theta, device);
+  for (const Kind& k : kinds_) {
+    RopeScaling scaling = k.local_rope ? RopeScaling{} : c.rope_scaling;  // gemma3's local layers: plain RoPE
+    rope_.push_back(rope_frequencies(scaling, c.head_dim, k.local_rope ? c.rope_local_base_freq : c.rope_theta,
+                                     c.max_position_embeddings, 0, device));
+  }
 }
 
-at::Tensor Transformer::layer_forward(size_t i, const at::Tensor& x, const at::Tensor& cos, const at::Tensor& sin,
-                                      const at::Tensor& allowed, KVCache* cache,
-                                      const std::vector<AttentionSpan>& spans) const {
+size_t Transformer::kind_index(int64_t layer) {
+  Kind k{config_.uses_local_rope(layer), config_.window(layer)};
+  for (size_t i = 0; i < kinds_.size(); ++i)
+    if (kinds_[i].local_rope == k.local_rope && kinds_[i].window == k.window) return i;
+  kinds_.push_back(k);
+  return kinds_.size() - 1;
+}
+
+at::Tensor Transformer::norm(const at::Tensor& x, size_t weight) const {
+  return rms_norm(x, p(weight), config_.rms_norm_eps, config_.norm_weight_offset);
+}
+
+at::Tensor Transformer::layer_forward(size_t i, const at::Tensor& x, const LayerInputs& in, KVCache* cache) const {
   const Layer& l = *layers_[i];
-  AttentionWeights w{p(l.q_w), l.has_bias ? p(l.q_b) : at::Tensor(), p(l.k_w), l.has_bias ? p(l.k_b) : at::Tensor(),
-                     p(l.v_w), l.has_bias ? p(l.v_b) : at::Tensor(), p(l.o_w)};
-  AttentionShape shape{config_.num_attention_heads, config_.num_key_value_heads, config_.head_dim};
-  at::Tensor h = x + self_attention(rms_norm(x, p(l.input_norm), config_.rms_norm_eps), w, shape, cos, sin,
-                                    allowed, cache, static_cast<int64_t>(i), spans);
-  return h + swiglu_mlp(rms_norm(h, p(l.post_norm), config_.rms_norm_eps), p(l.gate), p(l.up), p(l.down));
+  auto opt = [&](bool present, size_t index) { return present ? p(index) : at::Tensor(); };
+  AttentionWeights w{p(l.q_w), opt(l.has_bias, l.q_b), p(l.k_w), opt(l.has_bias, l.k_b), p(l.v_w),
+                     opt(l.has_bias, l.v_b), p(l.o_w), opt(l.has_qk_norm, l.q_norm), opt(l.has_qk_norm, l.k_norm)};
+  const ModelConfig& c = config_;
+  AttentionShape shape{c.num_attention_heads, c.num_key_value_heads, c.head_dim, c.attention_scale(),
+                       c.attn_logit_softcapping, c.rms_norm_eps, c.norm_weight_offset};
+  at::Tensor a = self_attention(norm(x, l.attn_norm), w, shape, in.cos, in.sin, in.allowed, cache,
+                                static_cast<int64_t>(i), in.spans);
+  if (c.sandwich_norms) a = norm(a, l.attn_out_norm);
+  at::Tensor h = x + a;
+  at::Tensor m = gated_mlp(norm(h, l.mlp_norm), p(l.gate), p(l.up), p(l.down), c.hidden_act);
+  if (c.sandwich_norms) m = norm(m, l.mlp_out_norm);
+  return h + m;
 }
 
 namespace {
@@ -115,6 +176,39 @@ void check_spans(const ForwardOptions& o, int64_t b, int64_t t) {
 
 }  // namespace
 
+std::vector<Transformer::LayerInputs> Transformer::layer_inputs(const ForwardOptions& options,
+                                                                 const at::Tensor& positions,
+                                                                 const at::Tensor& allowed, int64_t past) const {
+  const ModelConfig& c = config_;
+  // Windows count positions where rows are laid out by position (a caller's 4-D mask: shared
+  // prompts; packed spans), indices where rows are plain causal sequences (padding, cache).
+  const bool by_position = options.attention_mask.defined() && options.attention_mask.dim() == 4 && !options.cache;
+  at::Tensor span_positions;
+  if (!options.spans.empty())
+    span_positions = (options.position_ids.defined() ? options.position_ids : positions).select(0, 0).to(at::kCPU);
+  std::vector<LayerInputs> out;
+  for (size_t k = 0; k < kinds_.size(); ++k) {
+    LayerInputs in;
+    RopeFrequencies rope = rope_[k];
+    if (!kinds_[k].local_rope && c.rope_scaling.type == "dynamic")  // NTK base grows with the sequence
+      rope = rope_frequencies(c.rope_scaling, c.head_dim, c.rope_theta, c.max_position_embeddings,
+                              positions.max().item<int64_t>() + 1, device());
+    std::tie(in.cos, in.sin) = rope_cos_sin(positions, rope.inv_freq, rope.attention_factor);
+    const int64_t w = kinds_[k].window;
+    if (options.spans.empty()) {
+      in.allowed = w <= 0 ? allowed : by_position ? windowed_mask_by_position(allowed, positions, w)
+                                                  : windowed_mask(allowed, past, w);
+    } else {
+      in.spans = options.spans;
+      if (w > 0)
+        for (AttentionSpan& s : in.spans)
+          s.mask = windowed_mask_by_position(s.mask, span_positions.narrow(0, s.start, s.length), w);
+    }
+    out.push_back(std::move(in));
+  }
+  return out;
+}
+
 at::Tensor Transformer::hidden_states(const at::Tensor& ids_in, const ForwardOptions& options) const {
   check(ids_in.dim() == 2, "input ids must be [B, T], got ", ids_in.sizes());
   check(ids_in.scalar_type() == at::kLong || ids_in.scalar_type() == at::kInt, "input ids must be int64 or int32");
@@ -143,26 +237,29 @@ at::Tensor Transformer::hidden_states(const at::Tensor& ids_in, const ForwardOpt
     allowed = build_mask(options, b, t, past, device);
   else
     check_spans(options, b, t);
-  auto [cos, sin] = rope_cos_sin(positions, inv_freq_);
+  const std::vector<LayerInputs> inputs = layer_inputs(options, positions, allowed, past);
 
   at::Tensor x = at::embedding(p(embed_), ids);  // [B, T, H]
+  if (config_.scale_embeddings)  // gemma: × sqrt(hidden), the factor rounded to the weights' dtype
+    x = x * at::scalar_tensor(std::sqrt(static_cast<double>(config_.hidden_size)), at::kFloat)
+                .to(x.scalar_type()).to(device);
   const bool recompute = options.recompute_activations && !options.cache;
   for (size_t i = 0; i < layers_.size(); ++i) {
+    const LayerInputs& in = inputs[layers_[i]->kind];
     if (recompute)
-      x = recompute_in_backward(
-          // Copies (init-captures: structured bindings cannot be captured in C++17), since
-          // backward runs after `options` is gone.
-          [this, i, c = cos, s = sin, allowed, spans = options.spans](const at::Tensor& in) {
-            return layer_forward(i, in, c, s, allowed, nullptr, spans);
-          },
-          x);
+      // A copy of the layer's inputs, since backward runs after `inputs` is gone.
+      x = recompute_in_backward([this, i, in](const at::Tensor& h) { return layer_forward(i, h, in, nullptr); }, x);
     else
-      x = layer_forward(i, x, cos, sin, allowed, options.cache, options.spans);
+      x = layer_forward(i, x, in, options.cache);
   }
-  return rms_norm(x, p(norm_), config_.rms_norm_eps);
+  return norm(x, norm_);
 }
 
-at::Tensor Transformer::lm_head(const at::Tensor& hidden) const { return at::linear(hidden, p(head_)); }
+at::Tensor Transformer::lm_head(const at::Tensor& hidden) const {
+  at::Tensor logits = at::linear(hidden, p(head_));
+  const double cap = config_.final_logit_softcapping;
+  return cap > 0 ? at::tanh(logits / cap) * cap : logits;
+}
 
 at::Tensor Transformer::forward(const at::Tensor& ids, const ForwardOptions& options) const {
   return lm_head(hidden_states(ids, options));
@@ -184,11 +281,9 @@ void Transformer::init_random(uint64_t seed, double std) {
   at::NoGradGuard no_grad;
   at::Generator gen = at::make_generator<at::CPUGeneratorImpl>(seed);
   for (auto& [name, t] : params_) {
-    bool is_norm = name.size() >= 11 && name.compare(name.size() - 11, 11, "norm.weight") == 0;
-    bool is_bias = name.size() >= 5 && name.compare(name.size() - 5, 5, ".bias") == 0;
-    if (is_norm) {
-      t.fill_(1.0);
-    } else if (is_bias) {
+    if (is_norm_weight(name)) {
+      t.fill_(1.0 - config_.norm_weight_offset);
+    } else if (ends_with(name, ".bias")) {
       t.zero_();
     } else {  // drawn on the CPU in float32, so a seed gives the same weights on every device
       at::Tensor values = at::empty(t.sizes(), at::kFloat);
@@ -203,7 +298,7 @@ void Transformer::set_requires_grad(bool requires_grad) {
 }
 
 Transformer Transformer::to(c10::Device device, at::ScalarType dtype) const {
-  Transformer copy(config_, device, dtype);
+  Transformer copy(config_, device, dtype, /*initialise=*/false);
   at::NoGradGuard no_grad;
   for (size_t i = 0; i < params_.size(); ++i) copy.params_[i].second.copy_(params_[i].second);
   return copy;

@@ -1,17 +1,21 @@
-// Decoder-only transformer of the Llama / Qwen2 family, built from a Hugging Face config.json.
-// Parameters are plain tensors keyed by their HF names, so loading and saving is a rename-free
-// copy and a directory we write loads in HF tools.
+// The decoder-only transformer of every supported family (Llama 3.x, Mistral, Qwen2/2.5, Qwen3,
+// Gemma 3), built from a Hugging Face config.json: one forward pass whose pieces (norm kind,
+// q/k norm, MLP activation, RoPE variant, sliding windows, soft-caps) the config's switches
+// choose (model_config.hpp). Parameters are plain tensors keyed by their HF names, so loading
+// and saving is a rename-free copy and a directory we write loads in HF tools.
 #pragma once
 #include <ATen/ATen.h>
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "model/attention.hpp"
 #include "model/model_config.hpp"
+#include "model/rope.hpp"
 
 namespace lpo {
 
@@ -38,10 +42,12 @@ struct ForwardOptions {
 
 class Transformer {
  public:
-  /// Allocates every parameter on `device` in `dtype` (norm weights 1, everything else 0); fill
-  /// them with init_random() or use load_model(). Throws lpo::Error for an invalid config.
-  explicit Transformer(ModelConfig config, c10::Device device = c10::kCPU,
-                       at::ScalarType dtype = at::kFloat);
+  /// Allocates every parameter on `device` in `dtype` (norm weights at their identity, 1 or 0
+  /// with a (1 + w) norm, everything else 0); fill them with init_random() or use load_model().
+  /// With `initialise` false the storage is left unwritten (load_model fills or replaces it).
+  /// Throws lpo::Error for an invalid config.
+  explicit Transformer(ModelConfig config, c10::Device device = c10::kCPU, at::ScalarType dtype = at::kFloat,
+                       bool initialise = true);
 
   const ModelConfig& config() const { return config_; }
   c10::Device device() const { return p(embed_).device(); }
@@ -50,10 +56,13 @@ class Transformer {
   /// ids [B, T] int64 (or int32) -> final-normed hidden states [B, T, hidden_size] (model
   /// dtype). Throws lpo::Error for ids outside [0, vocab_size) or inconsistent option shapes.
   at::Tensor hidden_states(const at::Tensor& ids, const ForwardOptions& options = {}) const;
-  /// hidden [..., hidden_size] -> logits [..., vocab_size] (lm_head, or the tied embedding).
+  /// hidden [..., hidden_size] -> logits [..., vocab_size] (lm_head, or the tied embedding),
+  /// soft-capped when the config sets final_logit_softcapping.
   at::Tensor lm_head(const at::Tensor& hidden) const;
   /// The LM head's weight [vocab_size, hidden_size] (the embedding when tied).
   const at::Tensor& lm_head_weight() const { return p(head_); }
+  /// cap of logits -> cap·tanh(logits / cap) after the LM head; 0 when off.
+  double final_logit_softcap() const { return config_.final_logit_softcapping; }
   /// ids [B, T] -> logits [B, T, vocab_size].
   at::Tensor forward(const at::Tensor& ids, const ForwardOptions& options = {}) const;
 
@@ -63,8 +72,8 @@ class Transformer {
   /// The parameter called `name`; throws lpo::Error if there is none.
   at::Tensor& parameter(const std::string& name);
 
-  /// Re-initialises every parameter: normal(0, std) for matrices and embeddings, ones for norms,
-  /// zeros for biases, from `seed`.
+  /// Re-initialises every parameter: normal(0, std) for matrices and embeddings, the identity
+  /// for norms (1, or 0 for (1 + w) norms), zeros for biases, from `seed`.
   void init_random(uint64_t seed, double std = 0.02);
   void set_requires_grad(bool requires_grad);
   /// A copy of this model on `device` in `dtype` (new storage; values cast as Tensor::to does,
@@ -78,27 +87,44 @@ class Transformer {
   std::vector<std::pair<std::string, at::Tensor>> params_;
   // Indices into params_ (so a parameter replaced through parameter() is still used).
   struct Layer;
+  struct LayerInputs;  // RoPE tables and masks shared by the layers of one kind
   std::vector<std::shared_ptr<Layer>> layers_;
   size_t embed_ = 0, norm_ = 0, head_ = 0;  // head_ == embed_ when tied
-  at::Tensor inv_freq_;                     // [head_dim / 2] float32, RoPE frequencies
+  bool initialise_ = true;
+  struct Kind {
+    bool local_rope = false;  // gemma3's sliding layers: plain RoPE with rope_local_base_freq
+    int64_t window = 0;       // sliding window, 0 = full attention
+  };
+  std::vector<Kind> kinds_;            // distinct layer kinds, in order of first use
+  std::vector<RopeFrequencies> rope_;  // per kind (a "dynamic" one is recomputed per forward)
+
+  size_t kind_index(int64_t layer);
 
   size_t add_parameter(const std::string& name, std::vector<int64_t> shape, const at::TensorOptions& options);
   const at::Tensor& p(size_t index) const { return params_[index].second; }
-  at::Tensor layer_forward(size_t i, const at::Tensor& x, const at::Tensor& cos, const at::Tensor& sin,
-                           const at::Tensor& allowed, KVCache* cache,
-                           const std::vector<AttentionSpan>& spans) const;
+  at::Tensor norm(const at::Tensor& x, size_t weight) const;
+  std::vector<LayerInputs> layer_inputs(const ForwardOptions& options, const at::Tensor& positions,
+                                        const at::Tensor& allowed, int64_t past) const;
+  at::Tensor layer_forward(size_t i, const at::Tensor& x, const LayerInputs& in, KVCache* cache) const;
 };
 
-/// Loads a model directory (config.json + model.safetensors or shards). Throws lpo::Error
-/// naming the file/tensor on a missing file, a missing tensor, or a shape mismatch.
+/// Loads a model directory (config.json + model.safetensors or shards) in `dtype` on `device`.
+/// On the CPU, tensors whose file dtype is `dtype` alias the memory-mapped file (no copy; writes
+/// stay private to the process). Throws lpo::Error naming the file/tensor on a missing file, a
+/// missing tensor, or a shape mismatch (naming the config fields the shape comes from).
 Transformer load_model(const std::string& dir, c10::Device device = c10::kCPU,
                        at::ScalarType dtype = at::kFloat);
 
+/// The dtype of config.json's torch_dtype (bfloat16, float16; float32 for anything else).
+at::ScalarType disk_dtype_of(const ModelConfig& config);
+
 /// Writes config.json + model.safetensors (atomically) into `dir` (created if missing).
-/// `disk_dtype`: float32, bfloat16 or float16 (else lpo::Error). With max_shard_bytes > 0 the
-/// weights are split into HF shards + model.safetensors.index.json when they exceed it.
-/// Tensors are written under their HF names; a tied lm_head is not written (as transformers does).
-void save_model(const Transformer& model, const std::string& dir,
-                at::ScalarType disk_dtype = at::kFloat, uint64_t max_shard_bytes = 0);
+/// `disk_dtype`: float32, bfloat16 or float16 (else lpo::Error); unset: the dtype the model's
+/// config.json had (disk_dtype_of), so a bf16 checkpoint stays bf16. With max_shard_bytes > 0
+/// the weights are split into HF shards + model.safetensors.index.json when they exceed it.
+/// Tensors are written under their HF names; a tied lm_head is not written (as transformers
+/// does); config.json keeps every field the loaded one had.
+void save_model(const Transformer& model, const std::string& dir, std::optional<at::ScalarType> disk_dtype = {},
+                uint64_t max_shard_bytes = 0);
 
 }  // namespace lpo

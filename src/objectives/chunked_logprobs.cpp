@@ -2,6 +2,8 @@
 // chunk of rows at a time, with a hand-written backward that recomputes each chunk's
 // logits instead of storing them. For logits z = h Wᵀ and lp = z[y] − logsumexp(z):
 //   ∂lp/∂z = onehot(y) − softmax(z),  ∂/∂h = (∂lp/∂z) W,  ∂/∂W = (∂lp/∂z)ᵀ h.
+// With a final soft-cap (Gemma) z = c·tanh(r / c) of the raw products r = h Wᵀ, and
+//   ∂lp/∂r = ∂lp/∂z ⊙ (1 − (z / c)²).
 #include <torch/csrc/autograd/custom_function.h>
 
 #include "objectives/sequence_logprobs.hpp"
@@ -36,10 +38,16 @@ Chunk chunk_at(const at::Tensor& hidden, const at::Tensor& labels, int64_t start
           ignored};
 }
 
+// A chunk's float32 logits: the product, soft-capped when cap > 0.
+at::Tensor chunk_logits(const Chunk& c, const at::Tensor& w, double cap) {
+  at::Tensor logits = at::matmul(c.hidden, w.t()).to(at::kFloat);  // [c, V]
+  return cap > 0 ? logits.div_(cap).tanh_().mul_(cap) : logits;
+}
+
 struct ChunkedLogprobs : public torch::autograd::Function<ChunkedLogprobs> {
   // hidden [N, H], weight [V, H], labels [N] -> [N] float32; saves the row logsumexps.
   static at::Tensor forward(AutogradContext* ctx, const at::Tensor& hidden,
-                            const at::Tensor& weight, const at::Tensor& labels, int64_t chunk_rows) {
+                            const at::Tensor& weight, const at::Tensor& labels, int64_t chunk_rows, double cap) {
     at::Tensor w = weight.to(product_type(hidden));
     int64_t n = hidden.size(0);
     at::Tensor out = at::empty({n}, hidden.options().dtype(at::kFloat));
@@ -47,7 +55,7 @@ struct ChunkedLogprobs : public torch::autograd::Function<ChunkedLogprobs> {
     for (int64_t start = 0; start < n; start += chunk_rows) {
       int64_t rows = std::min(chunk_rows, n - start);
       Chunk c = chunk_at(hidden, labels, start, rows);
-      at::Tensor logits = at::matmul(c.hidden, w.t()).to(at::kFloat);  // [c, V]
+      at::Tensor logits = chunk_logits(c, w, cap);  // [c, V]
       at::Tensor chunk_lse = at::logsumexp(logits, -1);
       lse.narrow(0, start, rows).copy_(chunk_lse);
       at::Tensor logp = logits.gather(1, c.index).squeeze(1) - chunk_lse;
@@ -55,6 +63,7 @@ struct ChunkedLogprobs : public torch::autograd::Function<ChunkedLogprobs> {
     }
     ctx->save_for_backward({hidden, weight, labels, lse});
     ctx->saved_data["chunk_rows"] = chunk_rows;
+    ctx->saved_data["cap"] = cap;
     return out;
   }
 
@@ -62,6 +71,7 @@ struct ChunkedLogprobs : public torch::autograd::Function<ChunkedLogprobs> {
     auto saved = ctx->get_saved_variables();
     const at::Tensor &hidden = saved[0], &weight = saved[1], &labels = saved[2], &lse = saved[3];
     int64_t chunk_rows = ctx->saved_data["chunk_rows"].toInt();
+    const double cap = ctx->saved_data["cap"].toDouble();
     const at::ScalarType product = product_type(hidden);
     at::Tensor grad = grad_outputs[0].to(at::kFloat);
     at::Tensor w = weight.to(product);
@@ -73,9 +83,10 @@ struct ChunkedLogprobs : public torch::autograd::Function<ChunkedLogprobs> {
       int64_t rows = std::min(chunk_rows, n - start);
       Chunk c = chunk_at(hidden, labels, start, rows);
       at::Tensor g = grad.narrow(0, start, rows).masked_fill(c.ignored, 0).unsqueeze(1);  // [c, 1]
-      at::Tensor logits = at::matmul(c.hidden, w.t()).to(at::kFloat);
+      at::Tensor logits = chunk_logits(c, w, cap);
       at::Tensor dlogits = at::exp(logits - lse.narrow(0, start, rows).unsqueeze(1)).mul_(g).neg_();
       dlogits.scatter_add_(1, c.index, g);  // onehot(y)·g − softmax·g, [c, V] float32
+      if (cap > 0) dlogits.mul_(1 - logits.div_(cap).pow_(2));
       if (product != at::kFloat) dlogits = dlogits.to(product);
       if (want_h) grad_h.narrow(0, start, rows).copy_(at::matmul(dlogits, w));
       if (!want_w) continue;
@@ -85,14 +96,14 @@ struct ChunkedLogprobs : public torch::autograd::Function<ChunkedLogprobs> {
         grad_w.add_(at::mm(dlogits.t(), c.hidden));  // each chunk's product rounded, the sum float32
     }
     return {want_h ? grad_h.to(hidden.scalar_type()) : at::Tensor(),
-            want_w ? grad_w.to(weight.scalar_type()) : at::Tensor(), at::Tensor(), at::Tensor()};
+            want_w ? grad_w.to(weight.scalar_type()) : at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor()};
   }
 };
 
 }  // namespace
 
 at::Tensor token_logprobs_chunked(const at::Tensor& hidden, const at::Tensor& head_weight,
-                                  const at::Tensor& labels, int64_t chunk_rows) {
+                                  const at::Tensor& labels, int64_t chunk_rows, double softcap) {
   check(hidden.dim() == 2, "token_logprobs_chunked: hidden must be [N, H], got ", hidden.sizes());
   check(head_weight.dim() == 2 && head_weight.size(1) == hidden.size(1),
         "token_logprobs_chunked: head_weight must be [V, ", hidden.size(1), "], got ",
@@ -101,7 +112,8 @@ at::Tensor token_logprobs_chunked(const at::Tensor& hidden, const at::Tensor& he
         "token_logprobs_chunked: labels must be [", hidden.size(0), "], got ", labels.sizes());
   check(chunk_rows >= 1, "token_logprobs_chunked: chunk_rows must be >= 1, got ", chunk_rows);
   detail::check_token_labels(labels, head_weight.size(0), "token_logprobs_chunked");
-  return ChunkedLogprobs::apply(hidden, head_weight, labels.to(at::kLong), chunk_rows);
+  check(softcap >= 0, "token_logprobs_chunked: softcap must be >= 0, got ", softcap);
+  return ChunkedLogprobs::apply(hidden, head_weight, labels.to(at::kLong), chunk_rows, softcap);
 }
 
 }  // namespace lpo::objectives

@@ -23,7 +23,8 @@ ResponseLogps response_logps(const Transformer& model, const SequenceLayout& lay
   const int64_t logits_per_chunk = device.is_cuda() ? int64_t{1} << 26 : int64_t{1} << 22;
   const int64_t chunk = options.logit_chunk_rows > 0 ? options.logit_chunk_rows
                                                      : std::max<int64_t>(64, logits_per_chunk / head.size(0));
-  const at::Tensor logps = token_logprobs_chunked(h, head, layout.score_label.to(device), chunk);  // [N]
+  const at::Tensor logps = token_logprobs_chunked(h, head, layout.score_label.to(device), chunk,
+                                                     model.final_logit_softcap());  // [N]
   const int64_t S = layout.num_sequences;
   at::Tensor sum = at::zeros({S}, logps.options()).index_add(0, slots, logps);
   // Counted on the CPU, where the layout was built: no device round trip for the check.

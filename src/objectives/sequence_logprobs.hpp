@@ -34,9 +34,11 @@ at::Tensor token_logprobs(const at::Tensor& logits, const at::Tensor& labels);
 /// [V, H] (logits = hidden · head_weightᵀ); labels: [N] int64 in [0, V) or
 /// kIgnoreLabel. Returns [N] float32, differentiable (first order) w.r.t. hidden and
 /// head_weight; gradients come back in their dtypes. Peak extra memory is about
-/// chunk_rows × V floats. Throws lpo::Error on bad shapes, labels or chunk_rows < 1.
+/// chunk_rows × V floats. With softcap > 0 the logits are softcap·tanh(h·Wᵀ / softcap)
+/// (Gemma's final_logit_softcapping). Throws lpo::Error on bad shapes, labels, chunk_rows < 1
+/// or a negative softcap.
 at::Tensor token_logprobs_chunked(const at::Tensor& hidden, const at::Tensor& head_weight,
-                                  const at::Tensor& labels, int64_t chunk_rows);
+                                  const at::Tensor& labels, int64_t chunk_rows, double softcap = 0.0);
 
 /// Per-sequence log-prob: the sum over masked tokens, or with `average` their mean
 /// (divided by the mask count of that row, never the padded length T; the seed's

@@ -205,7 +205,7 @@ TEST(SwigluMlp, HandWrittenBackwardMatchesComposedOps) {
   };
   at::Tensor composed = at::linear(at::silu(at::linear(x, gate)) * at::linear(x, up), down);
   auto want = grads(composed);
-  at::Tensor fused = swiglu_mlp(x, gate, up, down);
+  at::Tensor fused = gated_mlp(x, gate, up, down);
   EXPECT_TRUE(at::allclose(fused, composed, 1e-12, 1e-12));
   auto got = grads(fused);
   for (size_t i = 0; i < 4; ++i) EXPECT_TRUE(at::allclose(got[i], want[i], 1e-10, 1e-10)) << "input " << i;
