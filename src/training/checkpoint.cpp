@@ -10,6 +10,7 @@
 
 #include <torch/serialize.h>
 
+#include "io/safetensors.hpp"
 #include "util/error.hpp"
 #include "util/files.hpp"
 #include "util/log.hpp"
@@ -21,6 +22,7 @@ namespace lpo::training {
 namespace {
 
 constexpr const char* kChecksums = "checksums.json";
+constexpr const char* kMasterWeights = "master_weights.safetensors";
 
 // CRC-32 (zlib's) of a whole file, read in 1 MiB blocks.
 uint32_t file_crc32(const fs::path& path) {
@@ -64,6 +66,28 @@ std::vector<fs::path> checkpoints_newest_first(const fs::path& dir) {
 }
 
 }  // namespace
+
+void save_master_weights(const std::string& ckpt, const Transformer& model) {
+  if (disk_dtype_of(model.config()) == at::kFloat) return;  // model.safetensors already holds them
+  std::vector<std::pair<std::string, at::Tensor>> tensors;
+  for (const auto& [name, t] : model.named_parameters()) tensors.emplace_back(name, t.detach().to(at::kFloat));
+  save_safetensors((fs::path(ckpt) / kMasterWeights).string(), tensors);
+}
+
+bool load_master_weights(const std::string& ckpt, Transformer& model) {
+  const fs::path path = fs::path(ckpt) / kMasterWeights;
+  if (!fs::exists(path)) return false;
+  SafetensorsFile file(path.string());
+  at::NoGradGuard no_grad;
+  for (const auto& [name, param] : model.named_parameters()) {
+    check(file.contains(name), path.string(), ": no tensor '", name, "'");
+    at::Tensor master = file.tensor(name, at::kFloat);
+    check(master.sizes() == param.sizes(), path.string(), ": tensor '", name, "' has shape ", master.sizes(),
+          ", the model ", param.sizes());
+    model.parameter(name).copy_(master);
+  }
+  return true;
+}
 
 std::string verify_checkpoint(const std::string& ckpt) {
   const fs::path dir(ckpt), sums = fs::path(ckpt) / kChecksums;
@@ -121,7 +145,8 @@ std::string save_checkpoint(const std::string& save_dir, const Transformer& mode
     fs::create_directories(save_dir);
     fs::remove_all(tmp_dir);
     fs::create_directories(tmp_dir);
-    save_model(model, tmp_dir.string());
+    save_model(model, tmp_dir.string());  // in the dtype the model came in (config.json's torch_dtype)
+    save_master_weights(tmp_dir.string(), model);
     copy_tokenizer_files(tokenizer_dir, tmp_dir.string());
     torch::save(optimizer, (tmp_dir / "optimizer.pt").string());
     nlohmann::json js = {{"iteration", state.iteration},

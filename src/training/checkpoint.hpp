@@ -3,7 +3,9 @@
 //
 //   SAVE/latest                  text: name of the newest complete checkpoint
 //   SAVE/iter_0000100/           config.json, model.safetensors, tokenizer files,
-//                                optimizer.pt (torch archive), trainer_state.json
+//                                optimizer.pt (torch archive), trainer_state.json,
+//                                master_weights.safetensors (float32; only when the model
+//                                is kept in bf16/f16 on disk, as the checkpoint it came from)
 //
 // A checkpoint is written into SAVE/.tmp-iter_XXXXXXX with checksums.json (bytes and CRC-32 of
 // every file), fsynced, renamed into place, and only then is `latest` replaced (atomically): a
@@ -57,6 +59,14 @@ TrainerState read_trainer_state(const std::string& ckpt);
 /// same parameters, living there).
 void load_optimizer_state(const std::string& ckpt, torch::optim::Optimizer& optimizer,
                           c10::Device device = c10::kCPU);
+
+/// Writes the float32 master weights into `ckpt` when the model's disk dtype (its config's
+/// torch_dtype) is narrower, so a resumed run continues from the exact weights; no-op for a
+/// float32 model. Throws lpo::Error on I/O failure.
+void save_master_weights(const std::string& ckpt, const Transformer& model);
+/// Restores the float32 master weights saved by save_master_weights into `model`; false when
+/// `ckpt` has none. Throws lpo::Error naming the file on a missing tensor or shape mismatch.
+bool load_master_weights(const std::string& ckpt, Transformer& model);
 
 /// Copies tokenizer.json / tokenizer.model / tokenizer_config.json (whichever exist) from `from` to `to`.
 void copy_tokenizer_files(const std::string& from, const std::string& to);

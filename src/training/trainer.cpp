@@ -139,6 +139,7 @@ TrainResult train(const TrainConfig& config, Task& task, const Evaluator& evalua
   const std::string weights = initial_weights(config, &state);
   const c10::Device device = parse_device(config.device);
   Transformer model = load_model(weights, device);  // float32: the master weights
+  if (state.iteration > 0) load_master_weights(weights, model);  // exact masters of a bf16 checkpoint
   model.set_requires_grad(true);
   auto optimizer = make_adamw(model, config.optim);
   if (state.iteration > 0) load_optimizer_state(weights, *optimizer, device);

@@ -31,6 +31,13 @@ TEST_P(FamilyLayouts, TrainingLayoutsMatchGolden) {
     std::vector<int32_t> other(response.rbegin(), response.rend());  // another response to the same prompt
     std::vector<int32_t> lead = {prompt[0]};
     const double want = g["sum_logprob_of_ids_after_first"].get<double>();
+    // The second response sits after the first in a shared row, its positions restarted: it
+    // must score as in a row of its own (prompt ⧺ other), windows counted by position.
+    double other_alone = 0;
+    {
+      LayoutItem alone{&prompt, {&other}, {0}};
+      other_alone = objectives::response_logps(model, layout_sequences({alone}, {false, false}), {}).sum[0].item<double>();
+    }
     for (bool share : {true, false}) {
       for (bool pack : {true, false}) {
         // slot 0: prompt[1:] after prompt[0]; slots 1, 2: the two responses after the prompt.
@@ -41,6 +48,8 @@ TEST_P(FamilyLayouts, TrainingLayoutsMatchGolden) {
         double got = out.sum[0].item<double>() + out.sum[1].item<double>();
         EXPECT_NEAR(got, want, 1e-4 * std::abs(want))
             << GetParam() << ": length " << ids.size() << " share " << share << " pack " << pack;
+        EXPECT_NEAR(out.sum[2].item<double>(), other_alone, 1e-4 * std::abs(other_alone))
+            << GetParam() << ": second response, length " << ids.size() << " share " << share << " pack " << pack;
       }
     }
   }
