@@ -12,6 +12,7 @@
 #include "util/error.hpp"
 #include "util/files.hpp"
 #include "util/log.hpp"
+#include "util/stop_signal.hpp"
 
 namespace lpo::cli {
 namespace {
@@ -110,6 +111,7 @@ Register reg("eval", "evaluate a model: gsm8k accuracy (strict/flexible) or held
                app.add_flag("!--no-progress", f->gsm8k.progress, "no progress bar");
                add_compute_flags(app, f->compute);
                return [f] {
+    StopSignal stop;  // the first SIGTERM/SIGINT ends the run at a batch boundary, writing nothing
                  apply_compute_flags(f->compute);
                  if (!f->model.empty()) f->model = training::model_dir_or_latest(f->model);
                  nlohmann::json summary = f->task == "gsm8k" ? run_gsm8k(*f) : run_pairs(*f);

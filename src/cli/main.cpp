@@ -8,6 +8,7 @@
 #include "model/runtime.hpp"
 #include "training/data_parallel.hpp"
 #include "util/error.hpp"
+#include "util/stop_signal.hpp"
 
 namespace lpo::cli {
 
@@ -73,6 +74,9 @@ int run_cli(const std::vector<std::string>& args) {
   try {
     for (auto& [sub, run] : runners)
       if (sub->parsed()) return run();
+  } catch (const lpo::Stopped& e) {  // a stop signal: resumable, not a failure of the inputs
+    std::cerr << "lpo: " << e.what() << "\n";
+    return e.exit_code();
   } catch (const lpo::Error& e) {
     std::cerr << "lpo: error: " << e.what() << "\n";
     return 1;

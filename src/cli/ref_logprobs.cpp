@@ -14,6 +14,7 @@
 #include "pipeline/shards.hpp"
 #include "tokenizer/tokenizer.hpp"
 #include "util/log.hpp"
+#include "util/stop_signal.hpp"
 
 namespace lpo::cli {
 namespace {
@@ -86,7 +87,10 @@ Register reg("ref-logprobs", "score chosen/rejected responses once with the refe
                app.add_option("--dist-timeout", f->dist_timeout_s, "seconds ranks wait for each other")
                    ->capture_default_str();
                add_compute_flags(app, f->compute);
-               return [f] { return run(*f); };
+               return [f] {
+                 StopSignal stop;  // the first SIGTERM/SIGINT ends the run at a batch boundary, writing nothing
+                 return run(*f);
+               };
              });
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include "pipeline/sample.hpp"
 #include "util/error.hpp"
 #include "util/log.hpp"
+#include "util/stop_signal.hpp"
 
 namespace lpo::cli {
 namespace {
@@ -43,6 +44,7 @@ Register reg("sample", "sample candidate responses per prompt (the seed's candid
   app.add_option("--dist-timeout", f->dist_timeout_s, "seconds ranks wait for each other")->capture_default_str();
   add_compute_flags(app, f->compute);
   return [f] {
+    StopSignal stop;  // the first SIGTERM/SIGINT ends the run at a batch boundary, writing nothing
     if (f->nproc_per_node > 1 && !std::getenv("WORLD_SIZE")) return launch_local_workers(f->nproc_per_node, 10);
     apply_compute_flags(f->compute);
     run_rank_shards(f->shard, f->out, f->dist_timeout_s, [&](int index, int count, const std::string& out) {

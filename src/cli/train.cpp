@@ -14,6 +14,7 @@
 #include "training/trainer.hpp"
 #include "training/training_data.hpp"
 #include "util/error.hpp"
+#include "util/stop_signal.hpp"
 
 namespace lpo::cli {
 namespace {
@@ -152,6 +153,10 @@ int run(Flags& f) {
     result = training::train(c, task, evaluator(f, eval_task), &parallel);
   }
   if (parallel.is_main()) print_summary(result);
+  if (result.stop_signal && result.iterations < c.train_iters)  // resumable, not finished: exit 128 + signal
+    throw Stopped(result.stop_signal, "train at iteration " + std::to_string(result.iterations) + " of " +
+                                          std::to_string(c.train_iters) +
+                                          (c.save.empty() ? ", no --save: nothing kept" : "; resume with --load " + c.save));
   return 0;
 }
 

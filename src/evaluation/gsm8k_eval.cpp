@@ -5,6 +5,7 @@
 #include "util/files.hpp"
 #include "util/jsonl.hpp"
 #include "util/progress.hpp"
+#include "util/stop_signal.hpp"
 
 namespace lpo::evaluation {
 namespace {
@@ -97,6 +98,8 @@ Gsm8kReport evaluate_gsm8k(const Transformer& model, const Tokenizer& tokenizer,
   ProgressBar bar(static_cast<int64_t>(items.size()), "eval gsm8k", o.progress);
   const size_t chunk = static_cast<size_t>(std::max(1, o.generate.batch_size));
   for (size_t start = 0; start < items.size(); start += chunk) {
+    throw_if_stopped("eval, after " + std::to_string(start) + " of " + std::to_string(items.size()) +
+                     " problems; nothing was written");
     std::vector<std::vector<int32_t>> prompts;
     for (size_t i = start; i < std::min(items.size(), start + chunk); ++i) {
       prompts.push_back(tokenizer.encode(gsm8k_prompt(items[i], o)));

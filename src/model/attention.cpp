@@ -3,6 +3,7 @@
 #include <torch/csrc/autograd/custom_function.h>
 #include <torch/version.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -86,6 +87,14 @@ struct MaskedAttention : public torch::autograd::Function<MaskedAttention> {
   }
 };
 
+// softmax(scores over allowed keys) v without autograd.
+at::Tensor softmax_attend(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, const at::Tensor& allowed,
+                          double scale, double cap) {
+  at::Tensor scores = masked_scores(q, k, allowed, scale, cap);
+  at::Tensor lse = at::logsumexp(scores, -1, /*keepdim=*/true);
+  return at::matmul(probabilities(scores, lse, allowed).to(q.scalar_type()), v);
+}
+
 double score_scale(const AttentionShape& shape) {
   return shape.scale > 0 ? shape.scale : 1.0 / std::sqrt(static_cast<double>(shape.head_dim));
 }
@@ -96,9 +105,21 @@ at::Tensor attend(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
   const double scale = score_scale(shape);
   if (at::GradMode::is_enabled() && (q.requires_grad() || k.requires_grad() || v.requires_grad()))
     return MaskedAttention::apply(q, k, v, allowed, scale, shape.softcap);
-  at::Tensor scores = masked_scores(q, k, allowed, scale, shape.softcap);
-  at::Tensor lse = at::logsumexp(scores, -1, /*keepdim=*/true);
-  return at::matmul(probabilities(scores, lse, allowed).to(q.scalar_type()), v);
+  // Without autograd, a few rows at a time: the float32 [rows, heads, T, S] scores and their
+  // exponentials stay under ~64 MB instead of growing with the batch (inference memory).
+  const int64_t b = q.size(0);
+  const int64_t row_bytes = q.size(1) * q.size(2) * k.size(2) * 4;
+  const int64_t rows = std::max<int64_t>(1, (int64_t{64} << 20) / std::max<int64_t>(1, row_bytes));
+  if (rows >= b) return softmax_attend(q, k, v, allowed, scale, shape.softcap);
+  at::Tensor out = at::empty({b, q.size(1), q.size(2), v.size(3)}, q.options());
+  for (int64_t start = 0; start < b; start += rows) {
+    const int64_t n = std::min(rows, b - start);
+    const at::Tensor a = allowed.size(0) == b ? allowed.narrow(0, start, n) : allowed;
+    out.narrow(0, start, n)
+        .copy_(softmax_attend(q.narrow(0, start, n), k.narrow(0, start, n), v.narrow(0, start, n), a, scale,
+                              shape.softcap));
+  }
+  return out;
 }
 
 // One packed span: q/k/v [1, heads, L, d], mask [L, L] bool or undefined (causal). Every query

@@ -23,6 +23,8 @@ std::pair<at::Tensor, at::Tensor> right_pad(const std::vector<std::vector<int32_
   return {ids, mask};
 }
 
+constexpr int64_t kScoreChunk = 64;  // positions per LM-head product: 64 × V floats
+
 }  // namespace
 
 std::vector<SequenceScore> score_sequences(const Transformer& model, const std::vector<std::vector<int32_t>>& seqs,
@@ -36,19 +38,21 @@ std::vector<SequenceScore> score_sequences(const Transformer& model, const std::
     auto [ids, mask] = right_pad(seqs, begin, end);
     ForwardOptions fwd;
     fwd.attention_mask = mask;
-    at::Tensor logits = model.forward(ids, fwd).to(at::kCPU).to(at::kFloat);  // [B, T, V]
-    at::Tensor logp = at::log_softmax(logits, -1);
+    const at::Tensor hidden = model.hidden_states(ids, fwd);  // [B, T, H]
     for (size_t r = 0; r < end - begin; ++r) {
       const auto& s = seqs[begin + r];
       int64_t n = static_cast<int64_t>(s.size());
       SequenceScore score;
       score.num_tokens = n - 1;
-      if (n > 1) {
-        at::Tensor targets = ids[r].narrow(0, 1, n - 1).unsqueeze(1);                 // [n-1, 1]
-        at::Tensor picked = logp[r].narrow(0, 0, n - 1).gather(1, targets);            // [n-1, 1]
-        score.sum_logprob = picked.to(at::kDouble).sum().item<double>();
+      // The LM head a chunk of positions at a time: never the full [B, T, V] logits.
+      const at::Tensor targets = ids[r].to(hidden.device());
+      for (int64_t start = 0; start + 1 < n; start += kScoreChunk) {
+        const int64_t len = std::min(kScoreChunk, n - 1 - start);
+        at::Tensor logp = at::log_softmax(model.lm_head(hidden[r].narrow(0, start, len)).to(at::kFloat), -1);
+        at::Tensor picked = logp.gather(1, targets.narrow(0, start + 1, len).unsqueeze(1));  // [len, 1]
+        score.sum_logprob += picked.to(at::kDouble).sum().item<double>();
       }
-      at::Tensor last = logits[r][n - 1];
+      at::Tensor last = model.lm_head(hidden[r][n - 1]).to(at::kCPU).to(at::kFloat);
       int k = std::min<int64_t>(top, last.size(0));
       auto [values, indices] = last.topk(k);
       for (int i = 0; i < k; ++i)

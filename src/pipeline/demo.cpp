@@ -23,6 +23,7 @@
 #include "util/error.hpp"
 #include "util/files.hpp"
 #include "util/log.hpp"
+#include "util/stop_signal.hpp"
 
 namespace lpo::pipeline {
 namespace fs = std::filesystem;
@@ -116,6 +117,7 @@ std::string train_sft(const DemoOptions& o, const std::string& init, const std::
     return training::Metrics{{"eval/accuracy", report.flexible}};
   };
   training::TrainResult r = training::train(c, task, evaluator);
+  throw_if_stopped("demo, during SFT; a rerun of `lpo demo` starts over");
   nlohmann::json curve = nlohmann::json::array();
   for (const auto& [iter, m] : r.evaluations) curve.push_back({iter, m.at("eval/accuracy")});
   record = {{"iterations", r.iterations}, {"stopped_at_plateau", r.stopped_early}, {"dev_accuracy", curve}};
@@ -222,6 +224,7 @@ nlohmann::json run_method(const DemoOptions& o, const Method& m, const std::stri
     training::PreferenceTask task(train_pairs, c.loss);
     r = training::train(c, task, evaluator);
   }
+  throw_if_stopped("demo, during run " + m.name + "; no report was written, a rerun of `lpo demo` starts over");
   for (const auto& [iter, e] : r.evaluations)
     curve.push_back({double(iter), e.at("eval/chosen_delta"), e.at("eval/rejected_delta")});
   Transformer model = load_model(r.checkpoint, o.device);
@@ -263,6 +266,7 @@ void DemoOptions::make_quick() {
 }
 
 nlohmann::json run_demo(const DemoOptions& o) {
+  StopSignal stop;  // one scope for the whole demo: a signal ends it at the next safe point
   const auto t0 = Clock::now();
   fs::remove_all(o.out_dir);
   fs::create_directories(o.out_dir + "/data");
@@ -291,6 +295,7 @@ nlohmann::json run_demo(const DemoOptions& o) {
   log::info("3/5 sample ", o.num_candidates, " candidates for ", o.pref_prompts, " prompts, select pairs, score");
   const std::vector<MathProblem> prompts(train.begin(), train.begin() + std::min<size_t>(train.size(), o.pref_prompts));
   PreferenceData data = make_pairs(o, sft, prompts);
+  throw_if_stopped("demo, while sampling and scoring; a rerun of `lpo demo` starts over");
   results["pairs"] = data.report;
 
   log::info("4/5 train DPO, LPO, the control and the r2 sweep from the SFT weights");
@@ -300,6 +305,7 @@ nlohmann::json run_demo(const DemoOptions& o) {
                          {"test_problems", o.test_problems}, {"dpo_beta", o.dpo_beta}};
   results["seconds"] = since(t0);
 
+  throw_if_stopped("demo, before the report");
   log::info("5/5 report");
   write_demo_report(o.out_dir, results);
   print_demo_table(results);

@@ -5,6 +5,7 @@
 #include "objectives/batch.hpp"
 #include "objectives/response_logps.hpp"
 #include "util/progress.hpp"
+#include "util/stop_signal.hpp"
 
 namespace lpo::pipeline {
 
@@ -15,6 +16,8 @@ std::vector<ScoredPair> score_pairs(const Transformer& reference, const std::vec
   ProgressBar bar(static_cast<int64_t>(pairs.size()), "ref-logprobs", options.progress);
   const size_t step = static_cast<size_t>(std::max<int64_t>(1, options.batch_size));
   for (size_t start = 0; start < pairs.size(); start += step) {
+    throw_if_stopped("ref-logprobs, after " + std::to_string(start) + " of " + std::to_string(pairs.size()) +
+                     " pairs; nothing was written");
     const size_t end = std::min(pairs.size(), start + step);
     std::vector<std::pair<const std::vector<int32_t>*, const std::vector<int32_t>*>> rows;
     for (size_t i = start; i < end; ++i) rows.emplace_back(&pairs[i].prompt, &pairs[i].chosen);

@@ -6,6 +6,7 @@
 #include "util/files.hpp"
 #include "util/jsonl.hpp"
 #include "util/progress.hpp"
+#include "util/stop_signal.hpp"
 
 namespace lpo::pipeline {
 namespace {
@@ -43,6 +44,7 @@ SampleReport sample_candidates(const Transformer& model, const Tokenizer& tokeni
   long index = -1;
   for_each_json_line(in_path, [&](const nlohmann::json& line, long line_number) {
     if (++index % o.shard_count != o.shard_index) return;
+    throw_if_stopped("sample, after " + std::to_string(report.prompts) + " prompts; nothing was written");
     const std::string where = in_path + ":" + std::to_string(line_number);
     check(line.is_object(), where, ": expected a JSON object");
     nlohmann::json record = line;

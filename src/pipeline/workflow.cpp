@@ -4,9 +4,11 @@
 #include <filesystem>
 #include <map>
 
+#include "training/checkpoint.hpp"
 #include "util/error.hpp"
 #include "util/files.hpp"
 #include "util/log.hpp"
+#include "util/stop_signal.hpp"
 
 namespace lpo::pipeline {
 namespace fs = std::filesystem;
@@ -73,6 +75,28 @@ bool already_done(const PipelinePlan& plan, const PipelineStep& step) {
   }
 }
 
+// The value of `--flag` in a step's arguments ("" when absent).
+std::string flag_value(const PipelineStep& step, const std::string& flag) {
+  for (size_t i = 0; i + 1 < step.args.size(); ++i)
+    if (step.args[i] == flag) return step.args[i + 1];
+  return "";
+}
+
+// "" when the step's outputs are there and complete, else what is missing. A train step is
+// complete when its newest checkpoint reached --train-iters, not when the command returned.
+std::string incomplete_outputs(const PipelineStep& step) {
+  for (const auto& out : step.outputs)
+    if (!fs::exists(out)) return out + " was not written";
+  if (step.name != "train") return "";
+  const std::string iters = flag_value(step, "--train-iters");
+  const std::string latest = training::latest_checkpoint(step.outputs.at(0));
+  if (latest.empty()) return "no checkpoint under " + step.outputs.at(0);
+  const int64_t reached = training::read_trainer_state(latest).iteration;
+  if (!iters.empty() && reached < std::stoll(iters))
+    return latest + " is at iteration " + std::to_string(reached) + " of --train-iters " + iters;
+  return "";
+}
+
 }  // namespace
 
 const std::vector<std::string>& pipeline_step_names() {
@@ -136,6 +160,7 @@ void run_pipeline(const PipelinePlan& plan, const std::string& from,
   const auto& names = pipeline_step_names();
   check(from.empty() || std::find(names.begin(), names.end(), from) != names.end(), "--from: unknown step '", from,
         "'");
+  StopSignal stop;  // one scope for every step: a signal during a step ends the pipeline there
   fs::create_directories(plan.work_dir + "/.pipeline");
   bool rerun = false;  // once a step runs, every later step runs too (its input changed)
   for (const PipelineStep& step : plan.steps) {
@@ -155,9 +180,14 @@ void run_pipeline(const PipelinePlan& plan, const std::string& from,
     std::vector<std::string> argv = {"lpo"};
     argv.insert(argv.end(), step.args.begin(), step.args.end());
     const int code = run_step(argv);
+    if (code != 0) throw_if_stopped("pipeline step '" + step.name + "' did not finish; `lpo pipeline` resumes it");
     check(code == 0, "pipeline: step '", step.name, "' failed (exit ", code, "); fix it and rerun: finished steps ",
           "are kept");
+    const std::string missing = incomplete_outputs(step);
+    check(missing.empty(), "pipeline: step '", step.name, "' returned but is not complete (", missing,
+          "); rerun to continue it");
     write_file_atomic(marker_path(plan, step.name), json{{"args", step.args}}.dump(2) + "\n");
+    throw_if_stopped("pipeline, after step '" + step.name + "' finished; later steps did not run");
   }
   log::info("pipeline: all steps done in ", plan.work_dir);
 }

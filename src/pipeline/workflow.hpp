@@ -51,7 +51,10 @@ PipelinePlan load_pipeline(const std::string& config_path);
 
 /// Runs the plan: `run_step` executes one command line (exit code). Steps already done with
 /// the same command line are skipped (logged); `from` (a step name, "" for none) forces that
-/// step and the rest to rerun. Throws lpo::Error naming the step that failed.
+/// step and the rest to rerun. A step is recorded as done only when it exited 0 and its
+/// outputs are complete (train: the newest checkpoint reached --train-iters). A stop signal
+/// (util/stop_signal.hpp) during a step throws Stopped without recording it; after a step, it
+/// throws Stopped before the next one starts. Throws lpo::Error naming the step that failed.
 void run_pipeline(const PipelinePlan& plan, const std::string& from,
                   const std::function<int(const std::vector<std::string>&)>& run_step);
 

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <vector>
 
 #include <torch/serialize.h>
@@ -63,6 +64,32 @@ std::vector<fs::path> checkpoints_newest_first(const fs::path& dir) {
     if (entry.is_directory() && iteration_of(entry.path()) >= 0) out.push_back(entry.path());
   std::sort(out.begin(), out.end(), [](const fs::path& a, const fs::path& b) { return iteration_of(a) > iteration_of(b); });
   return out;
+}
+
+// torch::save straight to a file aborts the process when the disk fills (its zip writer throws
+// from a destructor), so the archive is built in memory and written by write_file_atomic, whose
+// errors name the file and errno ("No space left on device").
+void save_optimizer_state(torch::optim::Optimizer& optimizer, const std::string& path) {
+  std::ostringstream archive;
+  torch::save(optimizer, archive);
+  write_file_atomic(path, archive.str());
+}
+
+// A checkpoint that failed half-way (a full disk): its temporary directory goes, so the space
+// is free again and nothing half-written is left to look like a checkpoint.
+void remove_partial(const fs::path& tmp_dir) {
+  std::error_code ec;
+  fs::remove_all(tmp_dir, ec);
+}
+
+// What the user still has after a failed write.
+std::string previous_note(const std::string& save_dir) {
+  const fs::path pointer = fs::path(save_dir) / "latest";
+  if (!fs::exists(pointer)) return "; no earlier checkpoint exists";
+  std::string name = read_file(pointer.string());
+  while (!name.empty() && (name.back() == '\n' || name.back() == ' ')) name.pop_back();
+  return "; the previous checkpoint " + (fs::path(save_dir) / name).string() + " is intact: free space and rerun "
+         "with --load " + save_dir + " to continue from it";
 }
 
 }  // namespace
@@ -148,7 +175,7 @@ std::string save_checkpoint(const std::string& save_dir, const Transformer& mode
     save_model(model, tmp_dir.string());  // in the dtype the model came in (config.json's torch_dtype)
     save_master_weights(tmp_dir.string(), model);
     copy_tokenizer_files(tokenizer_dir, tmp_dir.string());
-    torch::save(optimizer, (tmp_dir / "optimizer.pt").string());
+    save_optimizer_state(optimizer, (tmp_dir / "optimizer.pt").string());
     nlohmann::json js = {{"iteration", state.iteration},
                          {"consumed_samples", state.consumed_samples},
                          {"config", state.config}};
@@ -159,9 +186,15 @@ std::string save_checkpoint(const std::string& save_dir, const Transformer& mode
     fs::rename(tmp_dir, final_dir);
     fsync_dir(save_dir);
   } catch (const fs::filesystem_error& e) {
-    fail("cannot write checkpoint '", final_dir.string(), "': ", e.what());
+    remove_partial(tmp_dir);
+    fail("cannot write checkpoint '", final_dir.string(), "': ", e.what(), previous_note(save_dir));
   } catch (const c10::Error& e) {
-    fail("cannot write optimizer state under '", tmp_dir.string(), "': ", e.what_without_backtrace());
+    remove_partial(tmp_dir);
+    fail("cannot write optimizer state under '", tmp_dir.string(), "': ", e.what_without_backtrace(),
+         previous_note(save_dir));
+  } catch (const Error& e) {  // e.g. "No space left on device" from a weights file
+    remove_partial(tmp_dir);
+    fail("cannot write checkpoint '", final_dir.string(), "': ", e.what(), previous_note(save_dir));
   }
   write_file_atomic((fs::path(save_dir) / "latest").string(), std::string(name) + "\n");
   return final_dir.string();

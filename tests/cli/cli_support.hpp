@@ -1,6 +1,11 @@
 // Running the lpo binary from tests.
 #pragma once
 #include <array>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <stdexcept>
+#include <thread>
 #include <cstdio>
 #include <fstream>
 #include <string>
@@ -51,6 +56,22 @@ inline std::string first_lines(const std::string& shared_rel, const std::string&
   std::string line;
   for (int i = 0; i < n && reader.next(line); ++i) out << line << "\n";
   return out_path;
+}
+
+/// Starts `lpo <args>` in the background: its output goes to dir/out.txt, its pid to dir/pid
+/// and, when it ends, its exit status to dir/rc (each file appears complete, via rename).
+inline void start_lpo(const std::string& args, const std::string& dir) {
+  const std::string cmd = "sh -c '" + lpo_bin() + " " + args + " > " + dir + "/out.txt 2>&1 & echo $! > " + dir +
+                          "/pid.tmp; mv " + dir + "/pid.tmp " + dir + "/pid; wait $!; echo $? > " + dir +
+                          "/rc.tmp; mv " + dir + "/rc.tmp " + dir + "/rc' &";
+  if (std::system(cmd.c_str()) != 0) throw std::runtime_error("cannot start: " + cmd);
+}
+
+/// Waits up to `seconds` for `path` to exist.
+inline bool wait_for(const std::string& path, int seconds = 60) {
+  for (int i = 0; i < seconds * 1000 && !std::filesystem::exists(path); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  return std::filesystem::exists(path);
 }
 
 /// `lpo init-model` of a 1-layer, hidden-32 model with the real gpt2 tokenizer into `dir`
