@@ -8,6 +8,7 @@
 
 #include "test_support.hpp"
 #include "tokenizer/chat_template.hpp"
+#include "util/error.hpp"
 
 namespace lpo {
 namespace {
@@ -33,6 +34,53 @@ TEST(ChatTemplateGolden, EveryLineRendersByteForByte) {
   }
   EXPECT_EQ(lines, 14);
   EXPECT_EQ(matched, lines);
+}
+
+}  // namespace
+}  // namespace lpo
+
+namespace lpo {
+namespace {
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+// Our own test templates (tests/tokenizer/data/templates/*.jinja) rendered by @huggingface/jinja
+// 0.5.11 (data/chat_template_cases.mjs): the text byte for byte, or an error where it raised.
+TEST(ChatTemplateCases, OwnTemplatesMatchHuggingFaceJinja) {
+  const std::string dir = std::string(LPO_TEST_DATA_DIR) + "/tokenizer/data/";
+  std::ifstream in(dir + "chat-template-cases.jsonl");
+  ASSERT_TRUE(in) << dir;
+  std::string line;
+  int lines = 0, errors = 0;
+  while (std::getline(in, line)) {
+    const auto row = nlohmann::ordered_json::parse(line);
+    ChatTemplate tmpl;
+    tmpl.name = row.at("template").get<std::string>();
+    tmpl.source = read_text(dir + "templates/" + tmpl.name + ".jinja");
+    tmpl.special_tokens = {{"bos_token", "<s>"}, {"eos_token", "</s>"}};
+    nlohmann::ordered_json vars = row.at("extra");
+    vars["add_generation_prompt"] = row.at("add_generation_prompt");
+    const std::string where = tmpl.name + " / " + row.at("conversation").get<std::string>() +
+                              (row.at("add_generation_prompt").get<bool>() ? " / gen" : "");
+    ++lines;
+    if (!row.at("error").is_null()) {
+      ++errors;
+      try {
+        render_chat(tmpl, row.at("messages"), vars);
+        ADD_FAILURE() << where << ": expected an error";
+      } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("Conversation roles must alternate"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("chat template " + tmpl.name + " line "), std::string::npos) << e.what();
+      }
+      continue;
+    }
+    EXPECT_EQ(render_chat(tmpl, row.at("messages"), vars), row.at("text").get<std::string>()) << where;
+  }
+  EXPECT_EQ(lines, 36);
+  EXPECT_EQ(errors, 2);
 }
 
 }  // namespace

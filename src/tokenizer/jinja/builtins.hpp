@@ -43,6 +43,6 @@ bool has_method(const Value& object, const std::string& name);
 Value call_method(const Value& object, const std::string& name, Args& args);
 
 /// Argument `index` (positional) or `name` (keyword), else `fallback`.
-const Value& argument(const Args& args, size_t index, const char* name, const Value& fallback = Value());
+Value argument(const Args& args, size_t index, const char* name, const Value& fallback = Value());
 
 }  // namespace lpo::jinja

@@ -211,7 +211,7 @@ class Renderer {
       value_fail("macro '", m.names[0], "' takes ", m.params.size(), " arguments, got ", a.positional.size());
     std::vector<std::shared_ptr<Frame>> saved = frames_;
     frames_.resize(2);  // globals and the template's top level: a macro does not see its caller's locals
-    ScopeGuard scope(*this);
+    frames_.push_back(std::make_shared<Frame>());
     Dict extra;
     for (size_t i = 0; i < m.params.size(); ++i) {
       const std::string& p = m.params[i].first;

@@ -4,7 +4,7 @@
 
 namespace lpo::jinja {
 
-const Value& argument(const Args& args, size_t index, const char* name, const Value& fallback) {
+Value argument(const Args& args, size_t index, const char* name, const Value& fallback) {
   if (index < args.positional.size()) return args.positional[index];
   for (const auto& [k, v] : args.named)
     if (k == name) return v;

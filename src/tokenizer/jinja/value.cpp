@@ -159,20 +159,22 @@ std::string to_repr(const Value& v) {
       }
       return out + "}";
     }
+    case Value::Kind::none: return "None";
+    case Value::Kind::boolean: return v.as_bool() ? "True" : "False";
     default: return to_str(v);
   }
 }
 
 std::string to_str(const Value& v) {
   switch (v.kind()) {
-    case Value::Kind::undefined: return "";
-    case Value::Kind::none: return "None";
-    case Value::Kind::boolean: return v.as_bool() ? "True" : "False";
+    case Value::Kind::undefined:
+    case Value::Kind::none: return "";
+    case Value::Kind::boolean: return v.as_bool() ? "true" : "false";
     case Value::Kind::integer: return std::to_string(v.as_int());
     case Value::Kind::floating: return float_repr(v.as_double());
     case Value::Kind::string: return v.as_string();
     case Value::Kind::function: return "<function>";
-    default: return to_repr(v);
+    default: return to_json(v);
   }
 }
 

@@ -97,8 +97,10 @@ class Value {
       v_;
 };
 
-/// What `{{ value }}` prints (Python str()): undefined -> "", None -> "None", True -> "True",
-/// 1.0 -> "1.0", lists and dicts as Python repr ("['a', 1]", "{'k': None}").
+/// What `{{ value }}` prints, as transformers.js (@huggingface/jinja) prints it: undefined and
+/// None -> "", true -> "true", 1.0 -> "1.0", lists and dicts as JSON ('["a", 1]'). Python's
+/// Jinja would print "None", "True" and "['a', 1]"; chat templates guard such values, and the
+/// golden renderings we are checked against come from @huggingface/jinja.
 std::string to_str(const Value& value);
 /// Python repr(): strings quoted as Python quotes them ('it''s' -> "it's").
 std::string to_repr(const Value& value);
