@@ -9,9 +9,12 @@
 
 #include <nlohmann/json.hpp>
 
-#include "tokenizer/chat_format.hpp"
-
 namespace lpo {
+
+struct ChatMessage {
+  std::string role;     // "system", "user", "assistant", ...
+  std::string content;
+};
 
 struct ChatTemplate {
   std::string source;  // the Jinja text
