@@ -95,15 +95,14 @@ void check_conversation(const std::vector<ChatMessage>& conv, const char* field,
 
 // ---- messages through the model's chat template -----------------------------------------
 
-/// `response` cut right after the template's end-of-turn text when only whitespace follows it
-/// (Qwen's "<|im_end|>\n" -> "<|im_end|>"): the model stops generating there.
+/// `response` cut right after its last end-of-turn text (Qwen's "<|im_end|>\n" -> "<|im_end|>";
+/// the extra assistant header Llama 3's base template writes after "<|eot_id|>" goes too): the
+/// model stops generating there.
 std::string cut_after_end_of_turn(const std::string& response, const std::string& end_of_turn) {
   if (end_of_turn.empty()) return response;
   const size_t at = response.rfind(end_of_turn);
   if (at == std::string::npos) return response;
-  const size_t end = at + end_of_turn.size();
-  if (response.find_first_not_of(" \t\r\n", end) != std::string::npos) return response;
-  return response.substr(0, end);
+  return response.substr(0, at + end_of_turn.size());
 }
 
 std::string render_or_bad(const ChatFormat& chat, const std::vector<ChatMessage>& messages, bool generation,

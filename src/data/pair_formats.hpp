@@ -52,7 +52,7 @@ class BadPairError : public Error {
 /// rejected share (implicit prompt); each response is the rest of its conversation (one or
 /// more messages, the last an assistant one). prompt = the template's rendering of the prompt
 /// with add_generation_prompt=true; response = its rendering of prompt + response (false) minus
-/// that prefix, cut right after the template's end-of-turn text (trailing whitespace dropped),
+/// that prefix, cut right after its last end-of-turn text (what the template writes after it is dropped),
 /// and turn_closed set so encoding adds no second EOS. A prompt rendering that is not a prefix
 /// of the full one is a BadPairError (prompt_not_prefix); a template error (raise_exception)
 /// is one too (template_error). With plain/chatml, chosen and rejected must differ only in

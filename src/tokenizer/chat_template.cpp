@@ -127,10 +127,18 @@ std::string template_end_of_turn(const ChatTemplate& tmpl) {
   const std::string text = render_chat(tmpl, std::vector<ChatMessage>{{"user", "Hi"}, {"assistant", marker}}, false);
   const size_t at = text.rfind(marker);
   if (at == std::string::npos) return "";
-  std::string tail = text.substr(at + marker.size());
-  while (!tail.empty() && (tail.back() == '\n' || tail.back() == ' ' || tail.back() == '\t' || tail.back() == '\r'))
-    tail.pop_back();
-  return tail;
+  const std::string tail = text.substr(at + marker.size());
+  // A special token right after the content ("<|im_end|>", " </s>"): the turn ends with it, even
+  // where the template goes on (Llama 3's base template always opens another assistant header).
+  const size_t first = tail.find_first_not_of(" \t\r\n");
+  if (first != std::string::npos && tail[first] == '<') {
+    const size_t close = tail.find('>', first);
+    if (close != std::string::npos) return tail.substr(0, close + 1);
+  }
+  std::string trimmed = tail;
+  while (!trimmed.empty() && (trimmed.back() == '\n' || trimmed.back() == ' ' || trimmed.back() == '\t' || trimmed.back() == '\r'))
+    trimmed.pop_back();
+  return trimmed;
 }
 
 }  // namespace lpo

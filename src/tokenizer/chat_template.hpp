@@ -45,10 +45,12 @@ std::string render_chat(const ChatTemplate& tmpl, const nlohmann::ordered_json& 
 std::string render_chat(const ChatTemplate& tmpl, const std::vector<ChatMessage>& messages,
                         bool add_generation_prompt);
 
-/// The text the template puts after an assistant message's content to end the turn, with
-/// trailing whitespace removed: "<|im_end|>" (ChatML, Qwen), "<|eot_id|>" (Llama 3),
-/// "<end_of_turn>" (Gemma). Found by rendering [user, assistant] with a marker as the
-/// assistant content; "" when the template puts nothing there or drops the marker.
+/// The text the template puts after an assistant message's content to end the turn:
+/// "<|im_end|>" (ChatML, Qwen), "<|eot_id|>" (Llama 3), "<end_of_turn>" (Gemma), " </s>"
+/// (Llama 2, Mistral). Found by rendering [user, assistant] with a marker as the assistant
+/// content: what follows the marker up to the end of the first "<...>" token when one comes
+/// first (after optional whitespace), else all of it without trailing whitespace; "" when the
+/// template puts nothing there or drops the marker.
 std::string template_end_of_turn(const ChatTemplate& tmpl);
 
 }  // namespace lpo

@@ -65,7 +65,7 @@ class Parser {
       const Token& t = cur();
       if (t.type == T::eof) {
         if (ends.empty()) return body;
-        error(t, "the template ends inside a block: expected {% ", ends[0], " %}");
+        error(t, "the template ends inside a block: expected {% ", ends.back(), " %}");
       }
       if (t.type == T::text) {
         auto s = std::make_unique<Stmt>();
