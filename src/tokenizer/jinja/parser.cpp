@@ -107,6 +107,7 @@ class Parser {
   }
 
   StmtPtr parse_statement() {
+    DepthGuard guard(*this);
     const Token& kw = next();
     const std::string& k = kw.text;
     if (k == "if") return parse_if(kw.line);
@@ -286,6 +287,7 @@ class Parser {
   }
 
   ExprPtr parse_expression(bool with_condexpr = true) {
+    DepthGuard guard(*this);
     ExprPtr e = parse_or();
     while (with_condexpr && is_name("if")) {
       const int line = next().line;
@@ -317,6 +319,7 @@ class Parser {
   }
 
   ExprPtr parse_not() {
+    DepthGuard guard(*this);
     if (is_name("not")) {
       auto e = make_expr(Expr::Kind::unary, next().line);
       e->name = "not";
@@ -385,6 +388,7 @@ class Parser {
   }
 
   ExprPtr parse_unary(bool with_filter) {
+    DepthGuard guard(*this);
     ExprPtr e;
     if (is_op("-") || is_op("+")) {
       const Token& op = next();
@@ -578,9 +582,21 @@ class Parser {
     return dict;
   }
 
+  // Bounds the recursion of nested expressions and blocks (a hostile template must not
+  // overflow the stack).
+  struct DepthGuard {
+    Parser& p;
+    explicit DepthGuard(Parser& parser) : p(parser) {
+      if (++p.depth_ > kMaxDepth) p.error(p.cur(), "the template nests expressions or blocks deeper than ", kMaxDepth);
+    }
+    ~DepthGuard() { --p.depth_; }
+  };
+  static constexpr int kMaxDepth = 300;
+
   const std::vector<Token>& toks_;
   const std::string& name_;
   size_t pos_ = 0;
+  int depth_ = 0;
 };
 
 }  // namespace

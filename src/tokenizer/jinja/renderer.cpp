@@ -10,6 +10,11 @@ namespace lpo::jinja {
 namespace {
 
 using Frame = std::unordered_map<std::string, Value>;
+
+// Bounds that keep a hostile or broken template from exhausting memory or the stack.
+constexpr size_t kMaxOutputBytes = size_t{256} << 20;
+constexpr int kMaxMacroDepth = 64;
+constexpr int64_t kMaxRange = 10'000'000;
 enum class Flow { normal, break_loop, continue_loop };
 
 class Renderer {
@@ -59,6 +64,8 @@ class Renderer {
       if (a.positional.size() >= 3) step = a.positional[2].as_int();
       if (a.positional.empty() || a.positional.size() > 3) value_fail("range expects 1 to 3 integers");
       if (step == 0) value_fail("range() arg 3 must not be zero");
+      const int64_t count = step > 0 ? (stop - start + step - 1) / step : (start - stop - step - 1) / -step;
+      if (count > kMaxRange) value_fail("range() of ", count, " items is more than ", kMaxRange);
       List out;
       for (int64_t i = start; step > 0 ? i < stop : i > stop; i += step) out.emplace_back(i);
       return Value(std::move(out));
@@ -90,6 +97,7 @@ class Renderer {
   Flow exec_body(const Body& body, std::string& out) {
     for (const StmtPtr& s : body) {
       const Flow f = exec(*s, out);
+      if (out.size() > kMaxOutputBytes) fail_at(s->line, "the rendered text exceeds ", kMaxOutputBytes >> 20, " MiB");
       if (f != Flow::normal) return f;
     }
     return Flow::normal;
@@ -209,6 +217,12 @@ class Renderer {
   Value call_macro(const Stmt& m, Args& a) {
     if (a.positional.size() > m.params.size())
       value_fail("macro '", m.names[0], "' takes ", m.params.size(), " arguments, got ", a.positional.size());
+    if (macro_depth_ >= kMaxMacroDepth) value_fail("macro calls nest deeper than ", kMaxMacroDepth);
+    struct DepthCount {
+      int& d;
+      explicit DepthCount(int& depth) : d(++depth) {}
+      ~DepthCount() { --d; }
+    } depth(macro_depth_);
     std::vector<std::shared_ptr<Frame>> saved = frames_;
     frames_.resize(2);  // globals and the template's top level: a macro does not see its caller's locals
     frames_.push_back(std::make_shared<Frame>());
@@ -420,6 +434,7 @@ class Renderer {
     if (op == "*" && ((l.is_string() && (r.is_int() || r.is_bool())) || (r.is_string() && (l.is_int() || l.is_bool())))) {
       const std::string& s = l.is_string() ? l.as_string() : r.as_string();
       const int64_t n = l.is_string() ? r.as_int() : l.as_int();
+      if (n > 0 && s.size() * static_cast<size_t>(n) > kMaxOutputBytes) value_fail("string repetition too large");
       std::string out;
       for (int64_t i = 0; i < n; ++i) out += s;
       return Value(out);
@@ -456,6 +471,7 @@ class Renderer {
 
   const std::string& name_;
   std::vector<std::shared_ptr<Frame>> frames_;
+  int macro_depth_ = 0;
 };
 
 }  // namespace
