@@ -25,7 +25,7 @@ class ChatFormat {
   static const ChatFormat plain;
   static const ChatFormat chatml;
 
-  ChatFormat() = default;  // plain
+  constexpr ChatFormat() = default;  // plain
   /// The format of `tmpl`; renders once to find its end-of-turn text (template_end_of_turn).
   /// Throws lpo::Error for a template that does not parse or render.
   static ChatFormat from_template(ChatTemplate tmpl);
@@ -45,7 +45,7 @@ class ChatFormat {
     ChatTemplate tmpl;
     std::string end_of_turn;
   };
-  explicit ChatFormat(Kind kind) : kind_(kind) {}
+  constexpr explicit ChatFormat(Kind kind) : kind_(kind) {}  // constant-initialized statics
   Kind kind_ = Kind::plain;
   std::shared_ptr<const Impl> impl_;
 };
