@@ -95,6 +95,13 @@ TEST(Jinja, ErrorsNameTemplateLineAndConstruct) {
   EXPECT_EQ(error_of("{{ nofunc(1) }}"), "chat template t.jinja line 1: nofunc(): 'nofunc' is undefined");
   EXPECT_EQ(error_of("{{ 'x'.nomethod() }}"), "chat template t.jinja line 1: method .nomethod(): the called object is undefined");
   EXPECT_EQ(error_of("{{ 'open"), "chat template t.jinja line 1: string literal is never closed");
+  EXPECT_EQ(error_of("{{ '\\xZZ' }}"), "chat template t.jinja line 1: bad hexadecimal escape in a string literal");
+  EXPECT_EQ(error_of("ok\xFF"), "chat template t.jinja: invalid UTF-8 at byte 2");
+  EXPECT_EQ(error_of("{{ 'x' * 300000000 }}"), "chat template t.jinja line 1: operator '*': string repetition too large");
+  EXPECT_EQ(error_of("{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}"),
+            "chat template t.jinja line 1: f(): macro calls nest deeper than 64");
+  EXPECT_EQ(error_of("{{ " + std::string(400, '(') + "1" + std::string(400, ')') + " }}"),
+            "chat template t.jinja line 1: the template nests expressions or blocks deeper than 300");
   EXPECT_EQ(error_of("{% set x.y = 1 %}"), "chat template t.jinja line 1: {% set x.y %}: 'x' is undefined, not a namespace()");
 }
 

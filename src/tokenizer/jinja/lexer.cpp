@@ -208,8 +208,15 @@ class Lexer {
   // Appends the code point of a \x, \u or \U escape of `digits` hex digits at src_[q].
   size_t hex_escape(size_t q, int digits, std::string& out) {
     if (q + digits > src_.size()) error(q, "truncated escape in a string literal");
-    const unsigned long cp = std::stoul(src_.substr(q, digits), nullptr, 16);
-    if (cp > 0x10FFFF) error(q, "escape beyond U+10FFFF in a string literal");
+    unsigned long cp = 0;
+    for (int i = 0; i < digits; ++i) {
+      const char c = src_[q + i];
+      const int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+      if (v < 0) error(q, "bad hexadecimal escape in a string literal");
+      cp = cp * 16 + static_cast<unsigned long>(v);
+    }
+    if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+      error(q, "escape of U+", std::hex, cp, " in a string literal is not a Unicode scalar value");
     utf8::append(out, static_cast<char32_t>(cp));
     return q + digits;
   }

@@ -11,7 +11,8 @@ namespace lpo::jinja {
 class Template {
  public:
   /// Parses `source`. `name` (e.g. the tokenizer_config.json path) names the template in
-  /// every error. Throws lpo::Error "chat template NAME line N: ..." for a syntax error.
+  /// every error. Throws lpo::Error "chat template NAME line N: ..." for a syntax error, and for
+  /// a source that is not valid UTF-8.
   Template(const std::string& source, std::string name);
 
   /// The text the template renders with `context` as its variables (plus the globals range,
