@@ -102,6 +102,8 @@ TEST(Jinja, ErrorsNameTemplateLineAndConstruct) {
             "chat template t.jinja line 1: f(): macro calls nest deeper than 64");
   EXPECT_EQ(error_of("{{ " + std::string(400, '(') + "1" + std::string(400, ')') + " }}"),
             "chat template t.jinja line 1: the template nests expressions or blocks deeper than 300");
+  EXPECT_EQ(error_of("{{ none | trim }}"), "chat template t.jinja line 1: filter 'trim': expects a string, found NoneType");
+  EXPECT_EQ(render("{{ 3 | string | trim }}{{ 4 | upper }}{{ missing | trim }}"), "34");
   EXPECT_EQ(error_of("{% set x.y = 1 %}"), "chat template t.jinja line 1: {% set x.y %}: 'x' is undefined, not a namespace()");
 }
 

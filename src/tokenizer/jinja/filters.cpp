@@ -35,6 +35,16 @@ Value sort_key(const Value& item, const Args& args, size_t attr_index, size_t ca
   return key;
 }
 
+// The text a string filter works on: a string, or a number's digits; undefined is "". None,
+// lists and dicts are refused (Python would filter "None" or a list's repr; transformers.js
+// raises): a template that trims a null content is a bug to report, not text to train on.
+std::string text_of(const Value& v) {
+  if (v.is_string()) return v.as_string();
+  if (v.is_undefined()) return "";
+  if (v.is_number()) return to_str(v);
+  value_fail("expects a string, found ", v.type_name());
+}
+
 std::optional<std::string> optional_string(const Value& v) {
   if (v.is_undefined() || v.is_none()) return std::nullopt;
   return v.as_string();
@@ -46,9 +56,9 @@ Value f_abs(const Value& v, Args&) {
   return Value(i < 0 ? -i : i);
 }
 Value f_attr(const Value& v, Args& a) { return subscript(v, argument(a, 0, "name")); }
-Value f_capitalize(const Value& v, Args&) { return Value(text::capitalize(to_str(v))); }
+Value f_capitalize(const Value& v, Args&) { return Value(text::capitalize(text_of(v))); }
 Value f_center(const Value& v, Args& a) {
-  const std::string s = to_str(v);
+  const std::string s = text_of(v);
   const int64_t width = argument(a, 0, "width", Value(80)).as_int(), n = text::length(s);
   if (width <= n) return Value(s);
   const int64_t left = (width - n) / 2 + ((width - n) % 2 & width % 2);  // Python's str.center
@@ -77,7 +87,7 @@ Value f_dictsort(const Value& v, Args& a) {
 }
 Value f_escape(const Value& v, Args&) {
   std::string out;
-  for (char c : to_str(v)) {
+  for (char c : text_of(v)) {
     switch (c) {
       case '&': out += "&amp;"; break;
       case '<': out += "&lt;"; break;
@@ -153,7 +163,7 @@ Value f_indent(const Value& v, Args& a) {
   const std::string pad = w.is_string() ? w.as_string() : std::string(static_cast<size_t>(w.as_int()), ' ');
   const bool first = argument(a, 1, "first", Value(false)).truthy();
   const bool blank = argument(a, 2, "blank", Value(false)).truthy();
-  const std::vector<std::string> lines = text::split(to_str(v), std::string("\n"), -1, false);
+  const std::vector<std::string> lines = text::split(text_of(v), std::string("\n"), -1, false);
   std::string out;
   for (size_t i = 0; i < lines.size(); ++i) {
     if (i) out += '\n';
@@ -181,15 +191,15 @@ Value f_join(const Value& v, Args& a) {
   return Value(out);
 }
 Value f_list(const Value& v, Args&) { return Value(iterate(v)); }
-Value f_lower(const Value& v, Args&) { return Value(text::lower(to_str(v))); }
-Value f_upper(const Value& v, Args&) { return Value(text::upper(to_str(v))); }
-Value f_title(const Value& v, Args&) { return Value(text::title(to_str(v))); }
+Value f_lower(const Value& v, Args&) { return Value(text::lower(text_of(v))); }
+Value f_upper(const Value& v, Args&) { return Value(text::upper(text_of(v))); }
+Value f_title(const Value& v, Args&) { return Value(text::title(text_of(v))); }
 Value f_trim(const Value& v, Args& a) {
-  return Value(text::strip(to_str(v), optional_string(argument(a, 0, "chars")), true, true));
+  return Value(text::strip(text_of(v), optional_string(argument(a, 0, "chars")), true, true));
 }
 Value f_replace(const Value& v, Args& a) {
   const Value& count = argument(a, 2, "count");
-  return Value(text::replace(to_str(v), to_str(argument(a, 0, "old")), to_str(argument(a, 1, "new")),
+  return Value(text::replace(text_of(v), to_str(argument(a, 0, "old")), to_str(argument(a, 1, "new")),
                              count.is_undefined() || count.is_none() ? -1 : count.as_int()));
 }
 Value f_map(const Value& v, Args& a) {
@@ -294,7 +304,7 @@ Value f_tojson(const Value& v, Args& a) {
   return Value(to_json(v, indent.is_undefined() || indent.is_none() ? -1 : static_cast<int>(indent.as_int()), sort_keys));
 }
 Value f_truncate(const Value& v, Args& a) {
-  const std::string s = to_str(v);
+  const std::string s = text_of(v);
   const int64_t length = argument(a, 0, "length", Value(255)).as_int();
   const bool killwords = argument(a, 1, "killwords", Value(false)).truthy();
   const std::string end = to_str(argument(a, 2, "end", Value("...")));
@@ -323,7 +333,7 @@ Value f_unique(const Value& v, Args& a) {
 Value f_wordcount(const Value& v, Args&) {
   int64_t words = 0;
   bool in_word = false;
-  for (char32_t c : text::decode(to_str(v))) {
+  for (char32_t c : text::decode(text_of(v))) {
     const bool w = c == U'_' || u_isalnum(static_cast<UChar32>(c));
     if (w && !in_word) ++words;
     in_word = w;
