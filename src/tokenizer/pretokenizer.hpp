@@ -1,11 +1,12 @@
-// Regex pre-tokenizer: cuts text into the pieces BPE sees, with PCRE2 in UTF + UCP mode
-// (\p{L}, \p{N}, Unicode \s, lookahead). Behaviour of Hugging Face's Split pre-tokenizer with
-// `behavior: "Isolated"`, `invert: false`: every match is a piece, and so is every gap
-// between matches.
+// Pre-tokenizers of tokenizer.json: cut text into the pieces (words) BPE sees. Regex steps use
+// PCRE2 in UTF + UCP mode (\p{L}, \p{N}, Unicode \s, lookahead); RegexSplitter::split is HF's
+// Split with `behavior: "Isolated"`, `invert: false` (every match is a piece, and so is every
+// gap between matches); other behaviors go through split_by_matches.
 #pragma once
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
