@@ -11,7 +11,7 @@ shared="$here/../shared"
 seeds="$BUILD/fuzz-seeds"
 out="$BUILD/fuzz-out"
 rm -rf "$seeds"
-mkdir -p "$seeds"/{safetensors,model_config,tokenizer_json,pairs_jsonl,mmidx} "$out"
+mkdir -p "$seeds"/{safetensors,model_config,tokenizer_json,pairs_jsonl,mmidx,chat_template} "$out"
 
 # safetensors: a two-tensor file written by hand (u64 header length, JSON header, data).
 header='{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"I64","shape":[1,1],"data_offsets":[8,16]},"__metadata__":{"format":"pt"}}'
@@ -19,6 +19,12 @@ header='{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"I64"
   > "$seeds/safetensors/two_tensors.safetensors"
 for m in "$shared"/models/*/; do [ -f "$m/config.json" ] && cp "$m/config.json" "$seeds/model_config/$(basename "$m").json"; done
 cp "$here/fuzz/seeds/tokenizer_json/"*.json "$seeds/tokenizer_json/"
+# chat templates: our test templates, and the shared models' own (from tokenizer_config.json).
+cp "$here/tests/tokenizer/data/templates/"*.jinja "$seeds/chat_template/"
+for c in "$shared"/tokenizers/*/tokenizer_config.json; do
+  python3 -c 'import json,sys; t=json.load(open(sys.argv[1])).get("chat_template"); t and open(sys.argv[2],"w").write(t)' \
+    "$c" "$seeds/chat_template/$(basename "$(dirname "$c")").jinja" 2>/dev/null || true
+done
 [ -f "$shared/data/gsm8k/test.jsonl" ] && head -n 3 "$shared/data/gsm8k/test.jsonl" > "$seeds/pairs_jsonl/gsm8k.jsonl" || true
 [ -f "$shared/data/hh-rlhf/harmless-base-test.jsonl.gz" ] && \
   zcat "$shared/data/hh-rlhf/harmless-base-test.jsonl.gz" | head -n 3 > "$seeds/pairs_jsonl/hh.jsonl" || true
@@ -32,7 +38,7 @@ le() { local v=$1 n=$2 s=""; for ((i = 0; i < n; i++)); do s+=$(printf '\\x%02x'
   > "$seeds/mmidx/three.idx"
 
 status=0
-for target in safetensors model_config tokenizer_json pairs_jsonl mmidx; do
+for target in safetensors model_config tokenizer_json pairs_jsonl mmidx chat_template; do
   bin="$BUILD/fuzz/fuzz_$target"
   mkdir -p "$out/$target/corpus"
   log="$out/$target/log.txt"

@@ -19,7 +19,7 @@ namespace {
 
 struct Flags {
   ComputeFlags compute;
-  std::string task = "gsm8k", model, data, out, summary, generations_field, fewshot_data, chat = "plain";
+  std::string task = "gsm8k", model, data, out, summary, generations_field, fewshot_data, chat = "auto";
   long limit = 0;
   evaluation::Gsm8kOptions gsm8k;
   objectives::LossConfig loss;
@@ -52,7 +52,7 @@ nlohmann::json run_gsm8k(Flags& f) {
   } else {
     check(!f.model.empty(), "--task gsm8k needs --model (or --generations-field to score given texts)");
     auto& o = f.gsm8k;
-    o.chat = parse_chat_format(f.chat);
+    o.chat = resolve_chat_format(f.chat, f.model);
     if (o.num_fewshot > 0) {
       check(!f.fewshot_data.empty(), "--num-fewshot needs --fewshot-data (solved problems, e.g. the train split)");
       o.fewshot = evaluation::read_gsm8k(f.fewshot_data, o.num_fewshot);
@@ -100,7 +100,7 @@ Register reg("eval", "evaluate a model: gsm8k accuracy (strict/flexible) or held
                app.add_option("--num-fewshot", f->gsm8k.num_fewshot, "gsm8k: solved examples before each question")
                    ->capture_default_str();
                app.add_option("--fewshot-data", f->fewshot_data, "gsm8k: where the solved examples come from");
-               app.add_option("--chat-format", f->chat, "plain|chatml: how the question becomes the prompt")
+               app.add_option("--chat-format", f->chat, "auto|template|plain|chatml: how the question becomes the prompt (auto: the model's chat template when it has one, else plain)")
                    ->capture_default_str();
                app.add_option("--max-new-tokens", g.max_new_tokens)->capture_default_str();
                app.add_option("--batch-size", g.batch_size, "gsm8k: problems decoded together")->capture_default_str();

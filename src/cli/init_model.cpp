@@ -69,7 +69,7 @@ at::ScalarType disk_dtype(const InitFlags& f, const ModelConfig& c) {
 }
 
 // Copies the tokenizer files (tokenizer.json / tokenizer.model, tokenizer_config.json,
-// special_tokens_map.json) from a file's directory or a directory into `out`.
+// special_tokens_map.json, chat_template.jinja/.json) from a file's directory or a directory into `out`.
 void copy_tokenizer_files(const std::string& source, const std::string& out) {
   fs::path src(source);
   std::vector<fs::path> files;
@@ -80,7 +80,7 @@ void copy_tokenizer_files(const std::string& source, const std::string& out) {
   } else {
     files.push_back(src);
   }
-  for (const char* name : {"tokenizer_config.json", "special_tokens_map.json"})
+  for (const char* name : {"tokenizer_config.json", "special_tokens_map.json", "chat_template.jinja", "chat_template.json"})
     if (fs::exists(src.parent_path() / name)) files.push_back(src.parent_path() / name);
   for (const auto& file : files) {
     std::string target_name = file.filename().string();

@@ -21,7 +21,7 @@ namespace {
 
 struct Flags {
   ComputeFlags compute;
-  std::string model, data, out, format = "auto", chat = "plain";
+  std::string model, data, out, format = "auto", chat = "auto";
   int seq_length = 1024;
   int64_t batch_size = 8;
   bool skip_bad_lines = false;
@@ -32,7 +32,7 @@ struct Flags {
 
 void score_shard(const Flags& f, int shard_index, int shard_count, const std::string& out) {
   auto tokenizer = load_tokenizer(f.model);
-  ReadOptions read_options{parse_pair_format(f.format), parse_chat_format(f.chat), f.skip_bad_lines};
+  ReadOptions read_options{parse_pair_format(f.format), resolve_chat_format(f.chat, f.model), f.skip_bad_lines};
   ReadReport read_report;
   auto pairs = read_pairs(f.data, read_options, &read_report);
   log::info(f.data, ": ", describe(read_report));
@@ -72,7 +72,7 @@ Register reg("ref-logprobs", "score chosen/rejected responses once with the refe
                app.add_option("--format", f->format,
                               "auto|prompt-chosen-rejected|messages|hh-rlhf|candidates|ids")
                    ->capture_default_str();
-               app.add_option("--chat-format", f->chat, "plain|chatml: how message prompts become text")
+               app.add_option("--chat-format", f->chat, "auto|template|plain|chatml: how message lists become text (auto: the model's chat template when it has one, else plain)")
                    ->capture_default_str();
                app.add_option("--seq-length", f->seq_length, "max tokens of prompt + response")
                    ->capture_default_str();

@@ -16,7 +16,7 @@ namespace {
 
 struct Flags {
   ComputeFlags compute;
-  std::string model, data, out, chat = "plain", shard = "0/1";
+  std::string model, data, out, chat = "auto", shard = "0/1";
   int nproc_per_node = 1, dist_timeout_s = 600;
   pipeline::SampleOptions options;
 };
@@ -37,7 +37,7 @@ Register reg("sample", "sample candidate responses per prompt (the seed's candid
   app.add_option("--stop-ids", o.generate.stop_ids, "ids that end a candidate (default: config eos)")->delimiter(',');
   app.add_option("--stop", o.stop_strings, "strings that end a candidate (text is cut there)");
   app.add_option("--seed", o.generate.seed)->capture_default_str();
-  app.add_option("--chat-format", f->chat, "plain|chatml for prompt/question/messages")->capture_default_str();
+  app.add_option("--chat-format", f->chat, "auto|template|plain|chatml for prompt/question/messages (auto: the model's chat template when it has one, else plain)")->capture_default_str();
   app.add_option("--shard", f->shard, "I/N: sample every N-th prompt starting at I")->capture_default_str();
   app.add_option("--nproc-per-node", f->nproc_per_node, "start N local ranks, each sampling a shard; rank 0 merges")
       ->check(CLI::Range(1, 1024))->capture_default_str();
@@ -51,7 +51,7 @@ Register reg("sample", "sample candidate responses per prompt (the seed's candid
       auto o = f->options;
       o.shard_index = index;
       o.shard_count = count;
-      o.chat = parse_chat_format(f->chat);
+      o.chat = resolve_chat_format(f->chat, f->model);
       Transformer model = load_model(f->model, compute_device(f->compute), compute_dtype(f->compute));
       if (o.generate.stop_ids.empty()) o.generate.stop_ids = model.config().eos_token_ids;
       auto tokenizer = load_tokenizer(f->model);

@@ -78,7 +78,7 @@ std::optional<PairTokens> encode_pair(const PreferencePair& pair, const Tokenize
   PairTokens t = raw_tokens(pair, tokenizer);
   if (t.prompt.empty()) return drop(report, "empty_prompt");
   if (t.chosen.empty() || t.rejected.empty()) return drop(report, "empty_response");
-  if (options.add_eos) {
+  if (options.add_eos && !pair.turn_closed) {
     std::optional<int32_t> eos = options.eos_id;
     if (!eos && tokenizer) eos = tokenizer->eos_id();
     close_with_eos(t.chosen, eos);

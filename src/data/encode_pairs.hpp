@@ -35,7 +35,8 @@ struct EncodeReport {
 ///  - prompt, chosen and rejected are tokenized SEPARATELY (special tokens parsed, no BOS) and
 ///    concatenated, so chosen and rejected share identical prompt ids even where a response's
 ///    first characters would merge with the prompt's last token in a joint encoding;
-///  - with add_eos, the EOS id closes each response unless its last id already is EOS;
+///  - with add_eos, the EOS id closes each response unless its last id already is EOS or the
+///    pair's responses end with their chat template's end-of-turn text (pair.turn_closed);
 ///  - length: if prompt + longer response > seq_length, the prompt is cut from the LEFT (oldest
 ///    tokens go first) down to seq_length - longer response, but not below min_prompt_tokens;
 ///    a response still too long is then cut from the RIGHT (losing its EOS). Truncation works

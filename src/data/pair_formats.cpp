@@ -85,17 +85,93 @@ std::vector<ChatMessage> conversation(const std::vector<ChatMessage>& prompt, co
   return all;
 }
 
-PreferencePair from_messages(const json& line, ChatFormat chat, const std::string& source) {
+// The message list of `field` ending with a non-empty assistant message.
+void check_conversation(const std::vector<ChatMessage>& conv, const char* field, const std::string& source) {
+  if (conv.back().role != "assistant")
+    bad("last_message_not_assistant", source, field, "the last message must have role 'assistant', found '",
+        conv.back().role, "'");
+  check_response(conv.back().content, source, field);
+}
+
+// ---- messages through the model's chat template -----------------------------------------
+
+/// `response` cut right after its last end-of-turn text (Qwen's "<|im_end|>\n" -> "<|im_end|>";
+/// the extra assistant header Llama 3's base template writes after "<|eot_id|>" goes too): the
+/// model stops generating there.
+std::string cut_after_end_of_turn(const std::string& response, const std::string& end_of_turn) {
+  if (end_of_turn.empty()) return response;
+  const size_t at = response.rfind(end_of_turn);
+  if (at == std::string::npos) return response;
+  return response.substr(0, at + end_of_turn.size());
+}
+
+std::string render_or_bad(const ChatFormat& chat, const std::vector<ChatMessage>& messages, bool generation,
+                          const std::string& source, const char* field) {
+  try {
+    return format_prompt(chat, messages, generation);
+  } catch (const BadPairError&) {
+    throw;
+  } catch (const Error& e) {
+    bad("template_error", source, field, e.what());
+  }
+}
+
+/// The response text of `prompt` + `rest`: the full rendering minus the prompt's rendering
+/// with the generation prompt (TRL's recipe). A full rendering that does not start with the
+/// prompt's is an error, never a silent misalignment.
+std::string templated_response(const ChatFormat& chat, const std::vector<ChatMessage>& prompt,
+                               const std::string& prompt_text, const std::vector<ChatMessage>& rest,
+                               const std::string& source, const char* field) {
+  std::vector<ChatMessage> all = prompt;
+  all.insert(all.end(), rest.begin(), rest.end());
+  const std::string full = render_or_bad(chat, all, false, source, field);
+  if (full.compare(0, prompt_text.size(), prompt_text) != 0) {
+    const size_t n = std::min(full.size(), prompt_text.size());
+    const size_t at = static_cast<size_t>(std::mismatch(full.begin(), full.begin() + n, prompt_text.begin()).first - full.begin());
+    bad("prompt_not_prefix", source, field, "the chat template's rendering of the prompt (add_generation_prompt=true) ",
+        "is not a prefix of its rendering of prompt + response: they differ at byte ", at, " (prompt has ",
+        json(prompt_text.substr(at, 40)).dump(), ", full has ", json(full.substr(at, 40)).dump(), ")");
+  }
+  return cut_after_end_of_turn(full.substr(prompt_text.size()), chat.end_of_turn());
+}
+
+/// The conversational TRL shapes with a chat template: an explicit prompt, or the implicit
+/// one (the longest message prefix chosen and rejected share); responses may be several
+/// messages (multi-turn), the last an assistant one.
+PreferencePair from_messages_templated(const json& line, const ChatFormat& chat, const std::string& source,
+                                       const std::vector<ChatMessage>& chosen, const std::vector<ChatMessage>& rejected) {
+  size_t shared = 0;
+  if (line.contains("prompt")) {
+    shared = prompt_messages(line, source).size();
+  } else {
+    while (shared < chosen.size() && shared < rejected.size() && same(chosen[shared], rejected[shared])) ++shared;
+    if (shared == chosen.size() || shared == rejected.size())
+      bad("identical_responses", source, "rejected", "one conversation is a prefix of the other: no response to compare");
+  }
+  const std::vector<ChatMessage> prompt(chosen.begin(), chosen.begin() + static_cast<long>(shared));
+  if (prompt.empty()) bad("no_shared_prompt", source, "prompt", "no prompt messages (explicit or shared by chosen and rejected)");
+  PreferencePair p;
+  p.prompt = render_or_bad(chat, prompt, true, source, "prompt");
+  p.chosen = templated_response(chat, prompt, p.prompt, {chosen.begin() + static_cast<long>(shared), chosen.end()}, source, "chosen");
+  p.rejected = templated_response(chat, prompt, p.prompt, {rejected.begin() + static_cast<long>(shared), rejected.end()}, source, "rejected");
+  check_response(p.chosen, source, "chosen");
+  check_response(p.rejected, source, "rejected");
+  check_distinct(p.chosen, p.rejected, source, "rejected");
+  const std::string& eot = chat.end_of_turn();
+  const auto closed = [&](const std::string& r) {
+    return !eot.empty() && r.size() >= eot.size() && r.compare(r.size() - eot.size(), eot.size(), eot) == 0;
+  };
+  p.turn_closed = closed(p.chosen) && closed(p.rejected);
+  return p;
+}
+
+PreferencePair from_messages(const json& line, const ChatFormat& chat, const std::string& source) {
   const std::vector<ChatMessage> prompt = prompt_messages(line, source);
   const auto chosen = conversation(prompt, line, "chosen", source);
   const auto rejected = conversation(prompt, line, "rejected", source);
-  for (auto [field, conv] : {std::pair<const char*, const std::vector<ChatMessage>*>{"chosen", &chosen},
-                             {"rejected", &rejected}}) {
-    if (conv->back().role != "assistant")
-      bad("last_message_not_assistant", source, field, "the last message must have role 'assistant', found '",
-          conv->back().role, "'");
-    check_response(conv->back().content, source, field);
-  }
+  check_conversation(chosen, "chosen", source);
+  check_conversation(rejected, "rejected", source);
+  if (chat.kind() == ChatFormat::Kind::templated) return from_messages_templated(line, chat, source, chosen, rejected);
   const std::vector<ChatMessage> context(chosen.begin(), chosen.end() - 1);
   if (!(rejected.size() == chosen.size() && starts_with(rejected, context)))
     bad("no_shared_prompt", source, "rejected", "chosen and rejected must differ only in their last (assistant) message");
@@ -262,7 +338,7 @@ std::optional<PairFormat> detect_pair_format(const json& line) {
   return PairFormat::hh_rlhf;
 }
 
-std::vector<PreferencePair> pairs_from_json(const json& line, PairFormat format, ChatFormat chat,
+std::vector<PreferencePair> pairs_from_json(const json& line, PairFormat format, const ChatFormat& chat,
                                             const std::string& source, std::vector<BadPairError>* candidate_problems) {
   if (!line.is_object())
     throw BadPairError("not_an_object", source + ": expected a JSON object, found " + line.type_name());
@@ -287,7 +363,7 @@ std::vector<PreferencePair> pairs_from_json(const json& line, PairFormat format,
   return pairs;
 }
 
-std::string close_response(ChatFormat chat, const std::string& response) {
+std::string close_response(const ChatFormat& chat, const std::string& response) {
   const std::string suffix = response_suffix(chat);
   const bool has = response.size() >= suffix.size() &&
                    response.compare(response.size() - suffix.size(), suffix.size(), suffix) == 0;

@@ -36,7 +36,8 @@ std::optional<PairFormat> detect_pair_format(const nlohmann::json& line);
 
 /// A line (or one candidate of a line) that cannot become a pair. `reason` is a short key for
 /// counting: invalid_json, not_an_object, unknown_format, missing_field, wrong_type,
-/// empty_response, identical_responses, no_shared_prompt, last_message_not_assistant.
+/// empty_response, identical_responses, no_shared_prompt, last_message_not_assistant,
+/// prompt_not_prefix, template_error.
 class BadPairError : public Error {
  public:
   BadPairError(std::string reason, const std::string& message) : Error(message), reason_(std::move(reason)) {}
@@ -46,6 +47,16 @@ class BadPairError : public Error {
   std::string reason_;
 };
 
+/// Message lists with a chat template (chat kind templated), TRL's conversational shapes:
+/// the prompt is the explicit "prompt" messages, else the longest message prefix chosen and
+/// rejected share (implicit prompt); each response is the rest of its conversation (one or
+/// more messages, the last an assistant one). prompt = the template's rendering of the prompt
+/// with add_generation_prompt=true; response = its rendering of prompt + response (false) minus
+/// that prefix, cut right after its last end-of-turn text (what the template writes after it is dropped),
+/// and turn_closed set so encoding adds no second EOS. A prompt rendering that is not a prefix
+/// of the full one is a BadPairError (prompt_not_prefix); a template error (raise_exception)
+/// is one too (template_error). With plain/chatml, chosen and rejected must differ only in
+/// their last message.
 /// Converts one parsed JSON line. `format` automatic detects per line; `chat` formats message
 /// lists (a string prompt next to message-list responses is taken as one user message).
 /// Texts given as strings are used verbatim (they are already formatted, e.g. the seed's
@@ -55,7 +66,7 @@ class BadPairError : public Error {
 /// Throws BadPairError "source: field 'name': ..." for a line-level problem. A problem with
 /// one candidate of a candidates line is thrown too, unless `candidate_problems` is given:
 /// then it is appended there and the line's other candidates are still returned.
-std::vector<PreferencePair> pairs_from_json(const nlohmann::json& line, PairFormat format, ChatFormat chat,
+std::vector<PreferencePair> pairs_from_json(const nlohmann::json& line, PairFormat format, const ChatFormat& chat,
                                             const std::string& source,
                                             std::vector<BadPairError>* candidate_problems = nullptr);
 
@@ -65,6 +76,6 @@ std::vector<PreferencePair> pairs_from_json(const nlohmann::json& line, PairForm
 std::string candidate_text(const nlohmann::json& candidate, const std::string& source, const std::string& field);
 
 /// `response` with response_suffix(chat) appended unless it already ends with it.
-std::string close_response(ChatFormat chat, const std::string& response);
+std::string close_response(const ChatFormat& chat, const std::string& response);
 
 }  // namespace lpo

@@ -15,6 +15,9 @@ struct PreferencePair {
   bool pretokenized = false;
   std::vector<int32_t> prompt_ids, chosen_ids, rejected_ids;
   std::string source;  // "file:line", for error messages
+  /// Both responses end with their chat template's end-of-turn text (e.g. "<|eot_id|>"), which
+  /// already closes them: encoding adds no EOS after it.
+  bool turn_closed = false;
 };
 
 /// Tokenized pair; the prompt ids are shared by both responses. Each response ends with EOS

@@ -17,6 +17,7 @@ struct AddedToken {
   bool special = false;  // dropped by decode(skip_special); not matched when parse_special is false
   bool lstrip = false;   // the match swallows whitespace on its left
   bool rstrip = false;   // the match swallows whitespace on its right
+  bool normalized = false;  // matched in the normalized text (after the normalizer), not the raw one
 };
 
 /// One piece of text after added-token matching: either plain text or one added token.

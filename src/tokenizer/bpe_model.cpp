@@ -1,5 +1,7 @@
 #include "tokenizer/bpe_model.hpp"
 
+#include <algorithm>
+#include <cstdio>
 #include <queue>
 
 #include "util/error.hpp"
@@ -15,6 +17,22 @@ BpeModel::BpeModel(std::unordered_map<std::string, int32_t> vocab, const std::ve
           " has no token in model.vocab (a byte-level BPE vocabulary covers all 256 bytes)");
     byte_ids_[b] = it->second;
   }
+  add_merges(merges, source);
+}
+
+BpeModel::BpeModel(std::unordered_map<std::string, int32_t> vocab, const std::vector<Merge>& merges,
+                   bool ignore_merges, const CharLevel& char_level, const std::string& source)
+    : vocab_(std::move(vocab)), ignore_merges_(ignore_merges), byte_level_(false), char_level_(char_level) {
+  for (int b = 0; b < 256; ++b) {
+    char name[8];
+    std::snprintf(name, sizeof name, "<0x%02X>", b);
+    auto it = vocab_.find(name);
+    byte_ids_[b] = it == vocab_.end() ? -1 : it->second;
+  }
+  add_merges(merges, source);
+}
+
+void BpeModel::add_merges(const std::vector<Merge>& merges, const std::string& source) {
   merges_.reserve(merges.size());
   for (size_t rank = 0; rank < merges.size(); ++rank) {
     const auto& [left, right] = merges[rank];
@@ -26,13 +44,48 @@ BpeModel::BpeModel(std::unordered_map<std::string, int32_t> vocab, const std::ve
   }
 }
 
+std::vector<int32_t> BpeModel::initial_symbols(std::string_view word) const {
+  std::vector<int32_t> ids;
+  ids.reserve(word.size());
+  if (byte_level_) {
+    for (unsigned char c : word) ids.push_back(byte_ids_[c]);
+    return ids;
+  }
+  bool last_unk = false;
+  for (size_t pos = 0; pos < word.size();) {
+    size_t end = pos + 1;
+    while (end < word.size() && (static_cast<unsigned char>(word[end]) & 0xC0) == 0x80) ++end;
+    const std::string ch(word.substr(pos, end - pos));
+    auto it = vocab_.find(ch);
+    bool done = false;
+    if (it != vocab_.end()) {
+      ids.push_back(it->second);
+      done = true;
+    } else if (char_level_.byte_fallback &&
+               std::all_of(ch.begin(), ch.end(), [&](char c) { return byte_ids_[static_cast<unsigned char>(c)] >= 0; })) {
+      for (unsigned char c : ch) ids.push_back(byte_ids_[c]);
+      done = true;
+    }
+    if (done) {
+      last_unk = false;
+    } else {
+      check(char_level_.unk_id.has_value(), "tokenizer: the character \"", ch,
+            "\" has no token, and the model has neither byte_fallback nor an unk_token");
+      if (!(char_level_.fuse_unk && last_unk)) ids.push_back(*char_level_.unk_id);
+      last_unk = true;
+    }
+    pos = end;
+  }
+  return ids;
+}
+
 const BpeModel::MergeResult* BpeModel::find_merge(int32_t left, int32_t right) const {
   auto it = merges_.find(pair_key(left, right));
   return it == merges_.end() ? nullptr : &it->second;
 }
 
 void BpeModel::encode_word(std::string_view word, std::vector<int32_t>& out) const {
-  if (word.size() == 1) {
+  if (byte_level_ && word.size() == 1) {
     out.push_back(byte_ids_[static_cast<unsigned char>(word[0])]);
     return;
   }
@@ -69,10 +122,11 @@ void BpeModel::merge_word(std::string_view word, std::vector<int32_t>& out) cons
   struct Symbol {
     int32_t id, prev, next;
   };
-  const int32_t n = static_cast<int32_t>(word.size());
+  const std::vector<int32_t> initial = initial_symbols(word);
+  const int32_t n = static_cast<int32_t>(initial.size());
+  if (n == 0) return;
   std::vector<Symbol> symbols(n);
-  for (int32_t i = 0; i < n; ++i)
-    symbols[i] = {byte_ids_[static_cast<unsigned char>(word[i])], i - 1, i + 1 < n ? i + 1 : -1};
+  for (int32_t i = 0; i < n; ++i) symbols[i] = {initial[i], i - 1, i + 1 < n ? i + 1 : -1};
 
   struct Candidate {
     int32_t rank, pos, left, right;

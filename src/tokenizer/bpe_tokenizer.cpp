@@ -21,7 +21,7 @@ nlohmann::json parse_tokenizer_json(const std::string& bytes, const std::string&
 
 // A merge rule: "left right" (older files) or ["left", "right"] (newer files), in byte-level
 // form; returned as raw bytes.
-BpeModel::Merge parse_merge(const nlohmann::json& item, size_t index, const std::string& path) {
+BpeModel::Merge parse_merge(const nlohmann::json& item, size_t index, bool byte_level, const std::string& path) {
   std::string left, right;
   if (item.is_string()) {
     const std::string& s = item.get_ref<const std::string&>();
@@ -36,6 +36,7 @@ BpeModel::Merge parse_merge(const nlohmann::json& item, size_t index, const std:
     left = item[0];
     right = item[1];
   }
+  if (!byte_level) return {left, right};
   auto l = byte_level::decode(left), r = byte_level::decode(right);
   check(l && r, path, ": model.merges[", index, "] is not in the byte-level alphabet");
   return {*l, *r};
@@ -53,11 +54,10 @@ BpeTokenizer::BpeTokenizer(const std::string& path, const TokenizerConfig& confi
   fingerprint_ = fnv1a64_hex(bytes);
   const nlohmann::json root = parse_tokenizer_json(bytes, path);
   check(root.is_object(), path, ": expected a JSON object");
-  normalization_ = parse_normalizer(root.value("normalizer", nlohmann::json()), path);
+  normalizer_ = Normalizer::from_json(root.value("normalizer", nlohmann::json()), path);
   pre_tokenizer_ = PreTokenizer::from_json(root.value("pre_tokenizer", nlohmann::json()), path);
-  check(pre_tokenizer_.byte_level(), path,
-        ": only byte-level BPE tokenizer.json files are supported (pre_tokenizer has no ByteLevel "
-        "step); for SentencePiece models use tokenizer.model");
+  byte_level_ = pre_tokenizer_.byte_level();
+  if (!byte_level_) decoder_ = Decoder::from_json(root.value("decoder", nlohmann::json()), path);
   load_model(root);
   load_added_tokens(root);
   bos_id_ = resolve_config_token(config.bos_token, "bos_token");
@@ -84,13 +84,27 @@ void BpeTokenizer::load_model(const nlohmann::json& root) {
           ": model.vocab[\"", token, "\"] must be a non-negative integer id");
     const int32_t i = id.get<int32_t>();
     if (static_cast<size_t>(i) >= id_to_bytes_.size()) id_to_bytes_.resize(i + 1);
-    id_to_bytes_[i] = token_bytes(token);
+    id_to_bytes_[i] = byte_level_ ? token_bytes(token) : token;
     vocab.emplace(id_to_bytes_[i], i);
   }
   std::vector<BpeModel::Merge> merges;
   merges.reserve(model["merges"].size());
-  for (size_t k = 0; k < model["merges"].size(); ++k) merges.push_back(parse_merge(model["merges"][k], k, path_));
-  model_ = std::make_unique<BpeModel>(std::move(vocab), merges, model.value("ignore_merges", false), path_);
+  for (size_t k = 0; k < model["merges"].size(); ++k)
+    merges.push_back(parse_merge(model["merges"][k], k, byte_level_, path_));
+  const bool ignore_merges = model.value("ignore_merges", false);
+  if (byte_level_) {
+    model_ = std::make_unique<BpeModel>(std::move(vocab), merges, ignore_merges, path_);
+    return;
+  }
+  BpeModel::CharLevel char_level;
+  char_level.byte_fallback = model.value("byte_fallback", false);
+  char_level.fuse_unk = model.value("fuse_unk", false);
+  if (model.contains("unk_token") && model["unk_token"].is_string()) {
+    auto it = vocab.find(model["unk_token"].get<std::string>());
+    check(it != vocab.end(), path_, ": model.unk_token \"", model["unk_token"].get<std::string>(), "\" is not in model.vocab");
+    char_level.unk_id = it->second;
+  }
+  model_ = std::make_unique<BpeModel>(std::move(vocab), merges, ignore_merges, char_level, path_);
 }
 
 void BpeTokenizer::load_added_tokens(const nlohmann::json& root) {
@@ -101,8 +115,9 @@ void BpeTokenizer::load_added_tokens(const nlohmann::json& root) {
       check(t.is_object() && t.contains("id") && t["id"].is_number_integer() && t["id"] >= 0 &&
                 t.contains("content") && t["content"].is_string(),
             path_, ": each added_tokens entry needs an integer \"id\" and a string \"content\"");
-      tokens.push_back({t["id"].get<int32_t>(), t["content"].get<std::string>(), t.value("special", false),
-                        t.value("lstrip", false), t.value("rstrip", false)});
+      const bool special = t.value("special", false);
+      tokens.push_back({t["id"].get<int32_t>(), t["content"].get<std::string>(), special, t.value("lstrip", false),
+                        t.value("rstrip", false), t.value("normalized", !special)});
     }
   }
   for (const AddedToken& t : tokens)
@@ -112,7 +127,10 @@ void BpeTokenizer::load_added_tokens(const nlohmann::json& root) {
     id_to_bytes_[t.id] = t.content;
     is_special_[t.id] = t.special;
   }
-  added_ = AddedTokenMatcher(std::move(tokens));
+  std::vector<AddedToken> raw, normalized;
+  for (const AddedToken& t : tokens) (t.normalized && !normalizer_.empty() ? normalized : raw).push_back(t);
+  added_ = AddedTokenMatcher(std::move(raw));
+  added_normalized_ = AddedTokenMatcher(std::move(normalized));
 }
 
 std::optional<int32_t> BpeTokenizer::resolve_config_token(const std::optional<std::string>& token,
@@ -124,20 +142,35 @@ std::optional<int32_t> BpeTokenizer::resolve_config_token(const std::optional<st
 }
 
 std::optional<int32_t> BpeTokenizer::token_to_id(const std::string& token) const {
-  for (const AddedToken& t : added_.tokens())
-    if (t.content == token) return t.id;
-  auto raw = byte_level::decode(token);  // vocabulary strings are in byte-level form
+  for (const AddedTokenMatcher* m : {&added_, &added_normalized_})
+    for (const AddedToken& t : m->tokens())
+      if (t.content == token) return t.id;
+  auto raw = byte_level_ ? byte_level::decode(token) : std::optional<std::string>();  // byte-level form
   const auto& vocab = model_->vocab();
   auto it = vocab.find(raw ? *raw : token);
   if (it == vocab.end()) return std::nullopt;
   return it->second;
 }
 
-void BpeTokenizer::encode_plain(std::string_view segment, std::vector<int32_t>& out) const {
-  std::string text(segment);
-  if (normalization_ != Normalization::none) text = apply_normalization(normalization_, text);
-  if (pre_tokenizer_.add_prefix_space() && !text.empty() && text[0] != ' ') text.insert(0, 1, ' ');
-  for (std::string_view piece : pre_tokenizer_.split(text)) model_->encode_word(piece, out);
+void BpeTokenizer::encode_normalized(const std::string& text, bool first, std::vector<int32_t>& out) const {
+  std::string piece_text = text;
+  if (byte_level_ && pre_tokenizer_.add_prefix_space() && !piece_text.empty() && piece_text[0] != ' ')
+    piece_text.insert(0, 1, ' ');
+  for (const std::string& piece : pre_tokenizer_.pre_tokenize(piece_text, first)) model_->encode_word(piece, out);
+}
+
+void BpeTokenizer::encode_plain(std::string_view segment, bool first, std::vector<int32_t>& out) const {
+  const std::string text = normalizer_.empty() ? std::string(segment) : normalizer_.apply(std::string(segment));
+  if (added_normalized_.tokens().empty()) {
+    encode_normalized(text, first, out);
+    return;
+  }
+  for (const TextSegment& s : added_normalized_.split(text, true)) {
+    if (s.token_id >= 0)
+      out.push_back(s.token_id);
+    else
+      encode_normalized(std::string(s.text), first && s.text.data() == text.data(), out);
+  }
 }
 
 std::vector<int32_t> BpeTokenizer::encode(const std::string& text, bool parse_special) const {
@@ -148,21 +181,23 @@ std::vector<int32_t> BpeTokenizer::encode(const std::string& text, bool parse_sp
     if (segment.token_id >= 0)
       ids.push_back(segment.token_id);
     else
-      encode_plain(segment.text, ids);
+      encode_plain(segment.text, segment.text.data() == text.data(), ids);
   }
   return ids;
 }
 
 std::string BpeTokenizer::decode(const std::vector<int32_t>& ids, bool skip_special) const {
   std::string out;
+  std::vector<std::string> tokens;
   for (size_t k = 0; k < ids.size(); ++k) {
     const int32_t id = ids[k];
     check(id >= 0 && id < vocab_size(), "decode: token id ", id, " at position ", k,
           " is outside the vocabulary [0, ", vocab_size(), ") of ", path_);
     if (skip_special && is_special_[id]) continue;
-    out += id_to_bytes_[id];
+    if (byte_level_) out += id_to_bytes_[id];
+    else tokens.push_back(id_to_bytes_[id]);
   }
-  return out;
+  return byte_level_ ? out : decoder_.decode(std::move(tokens));
 }
 
 }  // namespace lpo

@@ -155,7 +155,8 @@ void prune_checkpoints(const std::string& save_dir, int64_t keep) {
 }
 
 void copy_tokenizer_files(const std::string& from, const std::string& to) {
-  for (const char* name : {"tokenizer.json", "tokenizer.model", "tokenizer_config.json"}) {
+  for (const char* name : {"tokenizer.json", "tokenizer.model", "tokenizer_config.json", "chat_template.jinja",
+                           "chat_template.json"}) {
     fs::path src = fs::path(from) / name;
     if (fs::exists(src)) fs::copy_file(src, fs::path(to) / name, fs::copy_options::overwrite_existing);
   }

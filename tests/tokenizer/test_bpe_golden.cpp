@@ -109,3 +109,45 @@ TEST(BpeTokenizer, HhRlhfRoundTrip) {
 
 }  // namespace
 }  // namespace lpo
+
+namespace lpo {
+namespace {
+
+// A SentencePiece-kind tokenizer.json (Prepend + Replace normalizers, byte fallback, Replace /
+// ByteFallback / Fuse / Strip decoder) against transformers.js on the shared texts.
+TEST(SentencePieceKindJson, Llama2GoldenEncodingsMatchEveryLine) {
+  const char* golden = "tokenizers/llama2-sp/golden-encodings.jsonl";
+  LPO_REQUIRE_SHARED(golden);
+  const Tokenizer& tok = test::shared_tokenizer("llama2-sp");
+  long lines = 0, matched = 0, round_trips = 0;
+  for_each_json_line(test::shared_path(golden), [&](const nlohmann::json& row, long line) {
+    const std::string text = row.at("text");
+    const auto expected = row.at("llama2-sp").get<std::vector<int32_t>>();
+    const auto ids = tok.encode(text);
+    EXPECT_EQ(ids, expected) << "golden line " << line << ": " << text.substr(0, 80);
+    matched += ids == expected;
+    round_trips += tok.decode(ids) == text;
+    ++lines;
+  });
+  EXPECT_EQ(lines, 149);
+  EXPECT_EQ(matched, lines);
+  EXPECT_GT(round_trips, 140);  // the decoder drops one leading space: " x" and "x" decode alike
+}
+
+TEST(SentencePieceKindJson, ByteFallbackAndDecoder) {
+  LPO_REQUIRE_SHARED("tokenizers/llama2-sp/tokenizer.json");
+  const Tokenizer& tok = test::shared_tokenizer("llama2-sp");
+  EXPECT_EQ(tok.bos_id(), 1);
+  EXPECT_EQ(tok.eos_id(), 2);
+  EXPECT_EQ(tok.encode("\n"), (std::vector<int32_t>{28705, 13}));  // "▁" then <0x0A> (id 3 + 0x0A)
+  EXPECT_EQ(tok.decode({28705, 13}), "\n");                          // "▁" -> " ", stripped once
+  EXPECT_EQ(tok.decode({22557, 1526}), "Hello world");
+  EXPECT_EQ(tok.decode({1, 22557}), "<s> Hello");                    // Strip acts on the first token only
+  EXPECT_EQ(tok.decode({1, 22557}, true), "Hello");
+  EXPECT_EQ(tok.decode({3 + 0xE4, 3 + 0xB8, 3 + 0x96}), "\xE4\xB8\x96");  // three <0xNN> -> one UTF-8 char
+  EXPECT_EQ(tok.decode({3 + 0xE4}), "\xEF\xBF\xBD");                      // a lone lead byte -> U+FFFD
+  EXPECT_EQ(tok.encode("<s>"), std::vector<int32_t>{1});
+}
+
+}  // namespace
+}  // namespace lpo

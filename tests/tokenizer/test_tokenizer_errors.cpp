@@ -51,15 +51,22 @@ TEST(TokenizerErrors, MissingVocabNamesFileAndField) {
   EXPECT_NE(msg.find("model.vocab"), std::string::npos) << msg;
 }
 
-TEST(TokenizerErrors, NonByteLevelAndUnknownPiecesAreRefused) {
+TEST(TokenizerErrors, UnsupportedPiecesAreRefusedByName) {
   const std::string dir = test::temp_dir("meta");
   const std::string path = write(dir, "tokenizer.json",
-                                 R"({"pre_tokenizer": {"type": "Metaspace"}, "model": {"vocab": {}, "merges": []}})");
-  EXPECT_NE(error_of([&] { BpeTokenizer tok(path); }).find("Metaspace"), std::string::npos);
-  const std::string nfkc = write(dir, "nfkc.json",
-                                 R"({"normalizer": {"type": "NFKC"}, "pre_tokenizer": {"type": "ByteLevel"},
+                                 R"({"pre_tokenizer": {"type": "BertPreTokenizer"}, "model": {"vocab": {}, "merges": []}})");
+  EXPECT_NE(error_of([&] { BpeTokenizer tok(path); }).find("\"BertPreTokenizer\" is not supported"), std::string::npos);
+  const std::string precompiled = write(dir, "pre.json",
+                                 R"({"normalizer": {"type": "Precompiled", "precompiled_charsmap": ""},
                                      "model": {"vocab": {}, "merges": []}})");
-  EXPECT_NE(error_of([&] { BpeTokenizer tok(nfkc); }).find("NFKC"), std::string::npos);
+  EXPECT_NE(error_of([&] { BpeTokenizer tok(precompiled); }).find("\"Precompiled\" is not supported"), std::string::npos);
+  const std::string wordpiece = write(dir, "wp.json",
+                                 R"({"decoder": {"type": "WordPiece"}, "model": {"vocab": {}, "merges": []}})");
+  EXPECT_NE(error_of([&] { BpeTokenizer tok(wordpiece); }).find("\"WordPiece\" is not supported"), std::string::npos);
+  const std::string behavior = write(dir, "split.json",
+                                 R"({"pre_tokenizer": {"type": "Split", "pattern": {"String": " "}, "behavior": "Odd"},
+                                     "model": {"vocab": {}, "merges": []}})");
+  EXPECT_NE(error_of([&] { BpeTokenizer tok(behavior); }).find("\"Odd\""), std::string::npos);
 }
 
 TEST(TokenizerErrors, OutOfRangeIdInDecode) {
