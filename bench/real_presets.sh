@@ -25,7 +25,7 @@ measure() {  # name, command...
 
 measure qwen3-init "$LPO" init-model --preset qwen3-0.6b --out "$WORK/qwen3" \
   --tokenizer "$SHARED/tokenizers/qwen3/tokenizer.json" --max-shard-mb 700
-ls -l "$WORK/qwen3"/*.safetensors | awk '{s += $5} END {printf "qwen3 checkpoint bytes: %d\n", s}'
+ls -l "$WORK/qwen3"/*.safetensors | awk '{s += $5} END {printf "qwen3 checkpoint bytes: %.0f\n", s}'
 measure qwen3-ref-logprobs-bf16 "$LPO" ref-logprobs --model "$WORK/qwen3" --data "$WORK/hh32.jsonl" \
   --out "$WORK/qwen3-scored.jsonl" --seq-length 512 --bf16
 grep -o 'tokens/s[^,]*' "$WORK/qwen3-ref-logprobs-bf16.out" | tail -1 || true
@@ -37,7 +37,7 @@ grep -o '"tokens_per_s":[0-9.]*' "$WORK/qwen3-out/metrics.jsonl" | tr '\n' ' '; 
 
 measure llama-init "$LPO" init-model --preset llama3.2-1b --out "$WORK/llama" \
   --tokenizer "$SHARED/tokenizers/llama3/tokenizer.json"
-ls -l "$WORK/llama"/*.safetensors | awk '{s += $5} END {printf "llama checkpoint bytes: %d\n", s}'
+ls -l "$WORK/llama"/*.safetensors | awk '{s += $5} END {printf "llama checkpoint bytes: %.0f\n", s}'
 { zcat "$SHARED/data/hh-rlhf/harmless-base-test.jsonl.gz" || true; } | head -8 | \
   python3 -c 'import json,sys; [print(json.dumps({"text": json.loads(l)["chosen"][:1500]})) for l in sys.stdin]' \
   > "$WORK/texts.jsonl"
