@@ -128,7 +128,7 @@ int run(Flags& f) {
   c.device = device.str();
   c.bf16 = f.compute.bf16;
   training::DataParallel parallel(env, std::chrono::seconds(f.dist_timeout_s), device);
-  objectives::find_loss(c.loss.type);  // fail fast on an unknown --loss-type
+  objectives::find_losses(c.loss.type);  // fail fast on an unknown --loss-type
   check(!c.model.empty(), "--model is required");
   const ModelConfig model_config = ModelConfig::load(c.model);
   check(c.eval_interval == 0 || !f.eval_data.empty(), "--eval-interval needs --eval-data");
