@@ -71,7 +71,7 @@ struct PreferenceInputs {
   at::Tensor ref_chosen, ref_rejected;
   /// Response token counts (> 0); needed by ipo_norm, sigmoid_norm, simpo, cpo, orpo, sft.
   at::Tensor chosen_tokens, rejected_tokens;
-  /// WPO weights (detached, in (0, 1]); needed with use_weighting.
+  /// WPO weights (detached, > 0; ResponseLogps::wpo_weight); needed with use_weighting.
   at::Tensor chosen_weights, rejected_weights;
 };
 
