@@ -26,6 +26,7 @@ struct Flags {
   bool skip_bad_lines = false;
   std::string shard = "0/1";
   int nproc_per_node = 1, dist_timeout_s = 600;
+  double ld_alpha = 1.0;
 };
 
 
@@ -47,9 +48,9 @@ void score_shard(const Flags& f, int shard_index, int shard_count, const std::st
   auto tokens = encode_pairs(pairs, *tokenizer, encode_options, &encode_report);
   log::info(describe(encode_report));
   Transformer reference = load_model(f.model, compute_device(f.compute), compute_dtype(f.compute));
-  auto scored = pipeline::score_pairs(reference, tokens, {f.batch_size, true});
+  auto scored = pipeline::score_pairs(reference, tokens, {f.batch_size, true, f.ld_alpha});
   ScoredPairsHeader header{tokenizer->fingerprint(), f.seq_length, f.model, shard_index, shard_count,
-                           range.begin, range.end, total};
+                           range.begin, range.end, total, f.ld_alpha};
   write_scored_pairs(out, header, scored);
   log::info("wrote ", scored.size(), " scored pairs to ", out);
 }
@@ -76,6 +77,10 @@ Register reg("ref-logprobs", "score chosen/rejected responses once with the refe
                app.add_option("--seq-length", f->seq_length, "max tokens of prompt + response")
                    ->capture_default_str();
                app.add_option("--batch-size", f->batch_size, "pairs per forward pass")->capture_default_str();
+               app.add_option("--ld-alpha", f->ld_alpha,
+                              "LD-DPO: weight of the tokens past the pair's shorter response in the sums "
+                              "(train with the same --ld-alpha)")
+                   ->check(CLI::Range(0.0, 1.0))->capture_default_str();
                app.add_flag("--skip-bad-lines", f->skip_bad_lines, "skip and count bad lines instead of failing");
                app.add_option("--shard", f->shard,
                               "I/N: score the I-th of N contiguous runs of whole batches (join with `lpo merge`)")

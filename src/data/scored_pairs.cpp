@@ -97,6 +97,11 @@ ScoredPairsHeader parse_header(const json& j, const std::string& where) {
           ": fields 'shard_begin'/'shard_end'/'shard_total' do not describe a range: ", h.shard_begin, ", ",
           h.shard_end, ", ", h.shard_total);
   }
+  if (j.contains("ld_alpha")) {
+    check(j["ld_alpha"].is_number() && std::isfinite(j["ld_alpha"].get<double>()), where,
+          ": field 'ld_alpha': expected a finite number, found ", j["ld_alpha"].dump());
+    h.ld_alpha = j["ld_alpha"].get<double>();
+  }
   if (j.contains("model")) {
     check(j["model"].is_string(), where, ": field 'model': expected a string, found ", j["model"].type_name());
     h.model = j["model"].get<std::string>();
@@ -123,6 +128,7 @@ void write_scored_pairs(const std::string& path, const ScoredPairsHeader& header
             {"tokenizer_fingerprint", header.tokenizer_fingerprint},
             {"seq_length", header.seq_length},
             {"model", header.model}};
+  if (header.ld_alpha != 1.0) head["ld_alpha"] = header.ld_alpha;
   if (header.shard_count > 1) {
     head["shard_index"] = header.shard_index;
     head["shard_count"] = header.shard_count;
@@ -147,6 +153,17 @@ void write_scored_pairs(const std::string& path, const ScoredPairsHeader& header
     out += '\n';
   }
   write_file_atomic(path, out);
+}
+
+bool is_scored_pairs_file(const std::string& path) {
+  LineReader reader(path);
+  std::string text;
+  while (reader.next(text)) {
+    if (text.find_first_not_of(" \t") == std::string::npos) continue;
+    json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
+    return j.is_object() && j.contains("lpo_scored_pairs");
+  }
+  return false;
 }
 
 ScoredPairsFile read_scored_pairs(const std::string& path) {
