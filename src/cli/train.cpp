@@ -39,7 +39,7 @@ void add_flags(CLI::App& app, Flags& f) {
   app.add_option("--model", c.model, "initial policy model directory (the reference model too)");
   app.add_option("--data-path", c.data_path,
                  "xpo: PREFIX of an `lpo build-dataset` dataset or scored pairs JSONL (reference-free losses: "
-                 "also unscored pairs JSONL); sft: prompt/response JSONL")
+                 "also unscored pairs JSONL; kto: scored KTO examples); sft: prompt/response JSONL")
       ->required();
   app.add_option("--data-cache-mb", f.data_cache_mb,
                  "packed dataset: MiB of mapped data kept resident before it is dropped")
@@ -61,6 +61,10 @@ void add_flags(CLI::App& app, Flags& f) {
       ->check(CLI::IsMember({"reverse_kl", "forward_kl", "js_divergence", "alpha_divergence"}))
       ->capture_default_str();
   app.add_option("--f-alpha", c.loss.f_alpha, "alpha of --f-divergence alpha_divergence")->capture_default_str();
+  app.add_option("--desirable-weight", c.loss.desirable_weight, "kto: weight of desirable examples")
+      ->capture_default_str();
+  app.add_option("--undesirable-weight", c.loss.undesirable_weight, "kto: weight of undesirable examples")
+      ->capture_default_str();
   app.add_flag("--use-weighting", c.loss.use_weighting, "WPO: weight each pair by its policy's own probability");
   app.add_option("--ld-alpha", c.loss.ld_alpha,
                  "LD-DPO: weight of response tokens past the pair's shorter response (1: off; score the "

@@ -5,6 +5,8 @@
 //   (+ "shard_index":I,"shard_count":N,"shard_begin":B,"shard_end":E,"shard_total":T when written by `ref-logprobs --shard I/N`)
 //   {"prompt_ids":[..],"chosen_ids":[..],"rejected_ids":[..],
 //    "ref_chosen_logps_sum":-12.5,"ref_rejected_logps_sum":-20.25,"ref_chosen_len":7,"ref_rejected_len":9}
+//   KTO data (header "kto":true): chosen = the completion, rejected = its KL completion
+//   (data/kto_examples.hpp), and each line has "label": true|false.
 //
 // Log-probs are the reference model's summed log-probabilities of the response tokens (nats);
 // lens are the response token counts (= chosen_ids / rejected_ids sizes). Means are sum / len,
@@ -29,6 +31,7 @@ struct ScoredPairsHeader {
   // `ref-logprobs --ld-alpha A` (LD-DPO): the sums weight tokens past the pair's shorter response
   // by A; 1 (the default, and what a header without the field means): plain sums.
   double ld_alpha = 1.0;
+  bool kto = false;  // unpaired KTO examples (see above), each with its label
 };
 
 struct ScoredPairsFile {

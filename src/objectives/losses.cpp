@@ -248,4 +248,20 @@ at::Tensor orpo_loss(const LossConfig& c, const PairLogps& p, Metrics& metrics) 
   return nll - c.beta * ratio;
 }
 
+// ---- Unpaired (TRL trainer/kto_trainer.py, KTOTrainer._compute_loss).
+
+// KTO (Ethayarajh et al. 2024, eq. 7) on labelled completions, with TRL's batch KL estimate: the
+// mean log-ratio of the KL completions (each example's prompt with another's completion),
+// detached and clamped at 0.
+at::Tensor kto_loss(const LossConfig& c, const PairLogps& p, Metrics& metrics) {
+  check(p.desirable.defined(), "loss type kto needs unpaired KTO data: {\"prompt\", \"completion\", \"label\"} lines "
+        "scored with `lpo ref-logprobs`");
+  at::Tensor x = p.chosen_logratio();
+  at::Tensor kl = p.rejected_logratio().detach().mean().clamp_min(0);
+  metrics["kl"] = kl;
+  at::Tensor desirable = c.desirable_weight * (1 - at::sigmoid(c.beta * (x - kl)));
+  at::Tensor undesirable = c.undesirable_weight * (1 - at::sigmoid(c.beta * (kl - x)));
+  return at::where(p.desirable, desirable, undesirable);
+}
+
 }  // namespace lpo::objectives

@@ -23,6 +23,8 @@ struct PairLogps {
   /// TRL's chosen_scores / rejected_scores: the log-ratios x1, x2 through the f-divergence
   /// (equal to them for reverse_kl). Undefined without a reference.
   at::Tensor chosen_score, rejected_score;
+  /// KTO labels, [B] bool (true: desirable); undefined for pairs.
+  at::Tensor desirable;
 
   /// x1 = policy_chosen − ref_chosen, [B].
   at::Tensor chosen_logratio() const { return policy_chosen - ref_chosen; }
@@ -74,5 +76,8 @@ at::Tensor sigmoid_norm_loss(const LossConfig&, const PairLogps&, Metrics&);
 at::Tensor simpo_loss(const LossConfig&, const PairLogps&, Metrics&);
 at::Tensor cpo_loss(const LossConfig&, const PairLogps&, Metrics&);
 at::Tensor orpo_loss(const LossConfig&, const PairLogps&, Metrics&);
+
+// Unpaired: TRL's KTOTrainer (chosen = completions, rejected = KL completions).
+at::Tensor kto_loss(const LossConfig&, const PairLogps&, Metrics&);
 
 }  // namespace lpo::objectives

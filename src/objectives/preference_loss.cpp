@@ -50,6 +50,15 @@ void check_config(const LossConfig& c, const std::vector<const LossEntry*>& loss
   for (const char* name : {"ipo_norm", "sigmoid_norm"})
     check(!(c.is_average && is_listed(losses, name)), "loss type ", name,
           " averages per token itself; drop --is-average");
+  if (is_listed(losses, "kto")) {
+    check(losses.size() == 1, "loss type kto trains on unpaired data and cannot be combined with other losses");
+    check(!c.add_sft_loss && !c.use_weighting && c.ld_alpha == 1.0,
+          "loss type kto: --add-sft-loss, --use-weighting and --ld-alpha are for pairs");
+    check(std::isfinite(c.desirable_weight) && c.desirable_weight >= 0 && std::isfinite(c.undesirable_weight) &&
+              c.undesirable_weight >= 0,
+          "loss type kto: desirable and undesirable weights must be >= 0, got ", c.desirable_weight, ", ",
+          c.undesirable_weight);
+  }
   for (const char* name : {"aot", "aot_unpaired"})
     check(!(c.use_weighting && is_listed(losses, name)), "loss type ", name,
           " sorts log-ratios across pairs, so --use-weighting (per-pair WPO weights) does not apply");
@@ -72,8 +81,24 @@ at::Tensor positive_regularizer(const PairLogps& p) {
   return at::relu(p.ref_chosen - p.policy_chosen);
 }
 
+/// KTOTrainer's summaries: rewards and log-probs of the desirable completions as "chosen", of
+/// the undesirable ones as "rejected", margins their difference. Each is the mean over the
+/// batch's completions of that label, 0 when it has none (TRL then skips the value; here every
+/// key is always present, which keeps the metric sets of data-parallel ranks equal).
+void add_kto_metrics(double beta, const PairLogps& p, Metrics& m) {
+  const at::Tensor x = p.chosen_logratio().detach(), logps = p.policy_chosen.detach();
+  const at::Tensor good = p.desirable.to(x.scalar_type()), bad = 1 - good;
+  auto mean_over = [](const at::Tensor& v, const at::Tensor& w) { return (v * w).sum() / w.sum().clamp_min(1); };
+  m["rewards/chosen"] = beta * mean_over(x, good);
+  m["rewards/rejected"] = beta * mean_over(x, bad);
+  m["rewards/margins"] = m["rewards/chosen"] - m["rewards/rejected"];
+  m["logps/chosen"] = mean_over(logps, good);
+  m["logps/rejected"] = mean_over(logps, bad);
+}
+
 /// Detached reward and log-prob summaries, each a 0-dim tensor, from what `kind` says.
 void add_reward_metrics(double beta, RewardKind kind, const PairLogps& p, Metrics& m) {
+  if (kind == RewardKind::kto) return add_kto_metrics(beta, p, m);
   at::Tensor pc = p.policy_chosen.detach(), pr = p.policy_rejected.detach();
   at::Tensor chosen, rejected;  // what β multiplies
   if (kind == RewardKind::log_ratio) {
@@ -129,6 +154,11 @@ PairLogps pair_logps(const LossConfig& config, const PreferenceInputs& in, bool 
       p.policy_chosen = p.policy_chosen / p.chosen_tokens, p.policy_rejected = p.policy_rejected / p.rejected_tokens;
       if (reference) p.ref_chosen = p.ref_chosen / p.chosen_tokens, p.ref_rejected = p.ref_rejected / p.rejected_tokens;
     }
+  }
+  if (in.desirable.defined()) {
+    check(in.desirable.dim() == 1 && in.desirable.size(0) == first.size(0) && in.desirable.scalar_type() == at::kBool,
+          "preference_loss: desirable must be a [B] bool tensor");
+    p.desirable = in.desirable.to(first.device());
   }
   if (reference) {
     p.chosen_score = f_score(config, p.chosen_logratio());

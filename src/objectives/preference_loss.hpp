@@ -45,6 +45,8 @@ struct LossConfig {
   /// with weight α in the summed log-probs (1: off). Applied where the log-probs are
   /// summed (response_logps, ref-logprobs), not in preference_loss.
   double ld_alpha = 1.0;
+  double desirable_weight = 1.0;    ///< kto: weight of desirable examples' losses (TRL KTOConfig)
+  double undesirable_weight = 1.0;  ///< kto: weight of undesirable examples' losses
 };
 
 /// A scalar loss (with autograd graph) and detached scalar metrics named as in TRL
@@ -73,6 +75,9 @@ struct PreferenceInputs {
   at::Tensor chosen_tokens, rejected_tokens;
   /// WPO weights (detached, > 0; ResponseLogps::wpo_weight); needed with use_weighting.
   at::Tensor chosen_weights, rejected_weights;
+  /// KTO (unpaired) data, needed by `kto`: [B] bool labels (true: desirable). Then *_chosen are
+  /// the examples' completions and *_rejected their KL completions (data/kto_examples.hpp).
+  at::Tensor desirable;
 };
 
 /// The mean preference loss over a batch (per-type formulas: docs/objectives.md; each is
@@ -95,7 +100,10 @@ struct PreferenceInputs {
 ///                 the seed); KTO, Ethayarajh 2024 eq. 7
 /// and TRL's: exo_pair nca_pair robust bco_pair sppo_hard aot aot_unpaired apo_zero apo_down
 /// discopop sft sigmoid_norm ipo_norm (DPOTrainer._compute_loss), simpo cpo (CPOTrainer),
-/// orpo (ORPOTrainer). sigmoid and hinge (and TRL's losses that read TRL's "scores") use the
+/// orpo (ORPOTrainer), and kto on unpaired data (KTOTrainer._compute_loss, Ethayarajh et al.
+/// 2024 eq. 7: x = the completion's log-ratio, z = max(0, mean over the batch of the KL
+/// completions' log-ratios), detached; desirable: w_d·(1 − σ(β(x − z))), undesirable:
+/// w_u·(1 − σ(β(z − x))); metric "kl" = z). sigmoid and hinge (and TRL's losses that read TRL's "scores") use the
 /// f-divergence scores f'(exp x) of x1, x2 (identity for reverse_kl). Then, with add_sft_loss,
 /// + γ·mean(max(0, rc − pc)) (LPO's "positive regularization", as DPOP / Smaug, Pal 2024; for
 /// kto_pair added to both halves — the seed's broadcast does exactly this for B = 1 and fails
@@ -110,6 +118,8 @@ struct PreferenceInputs {
 /// needs them (or for add_sft_loss); token counts missing (or ≤ 0) for a loss that needs
 /// them; is_average with ipo_norm or sigmoid_norm (they average per token themselves);
 /// use_weighting without weights, or with aot / aot_unpaired (sorting mixes pairs, as TRL);
+/// kto without labels, in a list, or with add_sft_loss / use_weighting / ld_alpha != 1, or
+/// negative desirable/undesirable weights;
 /// inputs not 1-D, of different sizes or devices, empty, or not floating point.
 LossOutput preference_loss(const LossConfig& config, const PreferenceInputs& inputs);
 

@@ -42,6 +42,8 @@ const std::vector<LossEntry>& registry() {
       {"simpo", simpo_loss, kNoRef, kFdiv, RewardKind::policy_mean},
       {"cpo", cpo_loss, kNoRef, kFdiv, RewardKind::policy},
       {"orpo", orpo_loss, kNoRef, kFdiv, RewardKind::policy_mean},
+      // Unpaired: TRL KTOTrainer (loss_type "kto").
+      {"kto", kto_loss, kRef, kNoFdiv, RewardKind::kto},
   };
   return table;
 }

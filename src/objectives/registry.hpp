@@ -12,7 +12,8 @@ namespace lpo::objectives {
 /// What the rewards/* and logps/* metrics of a loss are computed from (TRL's choice per
 /// trainer): β·(policy − reference) (DPOTrainer), β·policy (CPOTrainer), or β·(policy per-token
 /// mean) (CPOTrainer's simpo, ORPOTrainer).
-enum class RewardKind { log_ratio, policy, policy_mean };
+/// kto: β·(policy − reference) of the completions, desirable ones as chosen, undesirable as rejected.
+enum class RewardKind { log_ratio, policy, policy_mean, kto };
 
 struct LossEntry {
   const char* name;

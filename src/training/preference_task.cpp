@@ -34,6 +34,11 @@ MicroStep PreferenceTask::micro_step(const Transformer& model, const std::vector
     const at::Tensor w = lp.wpo_weight.to(at::kDouble);
     in.chosen_weights = w.narrow(0, 0, B), in.rejected_weights = w.narrow(0, B, B);
   }
+  if (loss_.type == "kto") {  // KTO data: chosen = completions, rejected = KL completions
+    std::vector<uint8_t> labels;
+    for (const ScoredPair& p : fetched) labels.push_back(p.desirable ? 1 : 0);
+    in.desirable = at::tensor(labels, at::kByte).to(at::kBool);
+  }
   objectives::LossOutput out = objectives::preference_loss(loss_, in);
   MicroStep step{out.loss, {}, batch.layout.num_tokens};
   for (const auto& [name, value] : out.metrics) step.metrics[name] = value.item<double>();

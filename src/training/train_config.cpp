@@ -33,6 +33,8 @@ nlohmann::json TrainConfig::to_json() const {
           {"f_alpha", loss.f_alpha},
           {"use_weighting", loss.use_weighting},
           {"ld_alpha", loss.ld_alpha},
+          {"desirable_weight", loss.desirable_weight},
+          {"undesirable_weight", loss.undesirable_weight},
           {"lr", optim.lr},
           {"min_lr", optim.min_lr},
           {"lr_warmup_iters", optim.lr_warmup_iters},

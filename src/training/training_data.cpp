@@ -26,9 +26,15 @@ void check_ids(const std::vector<int32_t>& ids, int64_t vocab, const std::string
           " outside the model's vocabulary [0, ", vocab, ")");
 }
 
-/// Scored data must hold the reference sums the loss expects: taken with its --ld-alpha.
+/// Scored data must hold the reference sums the loss expects: taken with its --ld-alpha; KTO
+/// data (labelled completions) goes with --loss-type kto and nothing else.
 void check_reference(const ScoredPairsHeader& header, const std::string& path, const objectives::LossConfig* loss) {
-  if (!loss || !(objectives::needs_reference(loss->type) || loss->add_sft_loss)) return;
+  if (!loss) return;
+  const bool kto = loss->type == "kto";
+  check(header.kto == kto, path, header.kto ? " holds unpaired KTO examples; train them with --loss-type kto"
+                                            : " holds preference pairs; --loss-type kto needs unpaired KTO examples "
+                                              "({\"prompt\", \"completion\", \"label\"} lines, scored with `lpo ref-logprobs`)");
+  if (!(objectives::needs_reference(loss->type) || loss->add_sft_loss)) return;
   check(header.ld_alpha == loss->ld_alpha, path, " holds reference log-probs summed with --ld-alpha ", header.ld_alpha,
         " but training has --ld-alpha ", loss->ld_alpha, "; rerun `lpo ref-logprobs --ld-alpha ", loss->ld_alpha, "`");
 }

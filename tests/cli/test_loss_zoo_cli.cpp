@@ -2,6 +2,8 @@
 // real HH-RLHF pairs (loss falls, margin rises over a short run on one fixed batch); the
 // reference-free ones straight from the unscored pairs, the others from `ref-logprobs` output,
 // which they need (unscored pairs are refused with the way out).
+#include <fstream>
+
 #include "cli_support.hpp"
 #include "util/jsonl.hpp"
 
@@ -26,7 +28,7 @@ Fixture prepare(const std::string& name) {
   return f;
 }
 
-/// Trains 3 iterations on all 6 pairs at once (the same batch each step; --lr 3e-3 unless
+/// Trains 3 iterations on all 6 pairs (or KTO examples) at once (the same batch each step; --lr 3e-3 unless
 /// `loss_args` has one; one thread: several would spin on 2 shared cores) and checks that the
 /// loss falls and, unless `margin_may_fall`, that the reward margin rises.
 void expect_learns(const Fixture& f, const std::string& data, const std::string& loss_args,
@@ -90,6 +92,47 @@ TEST(LossZooCli, TrlLossesTrainOnScoredPairs) {
                     "/scored-ld.jsonl --seq-length 48 --ld-alpha 0.5 --threads 1");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   expect_learns(f, f.dir + "/scored-ld.jsonl", "--loss-type sigmoid --beta 0.5 --ld-alpha 0.5");
+}
+
+// KTO on unpaired data in TRL's format: HH-RLHF's chosen transcripts as desirable completions,
+// the rejected ones as undesirable, split at the last "Assistant:" turn.
+TEST(LossZooCli, KtoTrainsOnUnpairedExamples) {
+  LPO_REQUIRE_SHARED("data/hh-rlhf/harmless-base-test.jsonl.gz");
+  LPO_REQUIRE_SHARED("tokenizers/gpt2/tokenizer.json");
+  const Fixture f = prepare("zoo-kto");
+  const std::string kto = f.dir + "/kto.jsonl";
+  {
+    std::ofstream out(kto);
+    for_each_json_line(f.hh, [&](const nlohmann::json& j, long line) {
+      if (line > 3) return;  // 3 pairs -> 6 examples: one batch
+      for (const char* key : {"chosen", "rejected"}) {
+        const std::string t = j.at(key).get<std::string>(), turn = "\n\nAssistant:";
+        const size_t cut = t.rfind(turn) + turn.size();
+        out << nlohmann::json{{"prompt", t.substr(0, cut)}, {"completion", t.substr(cut)},
+                              {"label", std::string(key) == "chosen"}}.dump() << "\n";
+      }
+    });
+  }
+  const std::string scored = f.dir + "/kto-scored.jsonl";
+  auto r = test::run_lpo("ref-logprobs --model " + f.dir + "/init --data " + kto + " --out " + scored +
+                         " --seq-length 48 --kl-batch-size 4 --threads 1");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  // Header, labels, and the KL pairing within chunks of 4: example i's KL completion is the
+  // completion of i − 1 (the chunk's first takes its last).
+  std::vector<nlohmann::json> lines = metrics(scored);
+  ASSERT_EQ(lines.size(), 7u);
+  EXPECT_TRUE(lines[0].at("kto").get<bool>());
+  EXPECT_TRUE(lines[1].at("label").get<bool>());
+  EXPECT_FALSE(lines[2].at("label").get<bool>());
+  EXPECT_EQ(lines[2].at("rejected_ids"), lines[1].at("chosen_ids"));
+  EXPECT_EQ(lines[1].at("rejected_ids"), lines[4].at("chosen_ids"));
+  EXPECT_EQ(lines[5].at("rejected_ids"), lines[6].at("chosen_ids"));
+
+  expect_learns(f, scored, "--loss-type kto --beta 0.5 --desirable-weight 1 --undesirable-weight 1", {"kl"});
+  r = test::run_lpo("train --model " + f.dir + "/init --data-path " + scored + " --loss-type sigmoid --train-iters 1 "
+                    "--seq-length 48 --no-progress");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.output.find("train them with --loss-type kto"), std::string::npos) << r.output;
 }
 
 }  // namespace lpo

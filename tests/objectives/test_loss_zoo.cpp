@@ -1,6 +1,6 @@
 // Hand-computed checks of what the TRL golden file cannot hold: cpo (its NLL term), orpo's
 // metrics, reference-free batches without reference log-probs, WPO weights, --is-average with
-// token counts, weighted lists, and the errors of the new settings.
+// token counts, weighted lists, KTO on unpaired data, and the errors of the new settings.
 #include <cmath>
 
 #include "objectives/preference_loss.hpp"
@@ -158,6 +158,39 @@ TEST(LossZoo, SettingsAreChecked) {
   config.type = "sft";
   in.chosen_tokens = at::Tensor(), in.rejected_tokens = at::Tensor();
   EXPECT_NE(error_of([&] { preference_loss(config, in); }).find("token counts"), std::string::npos);
+}
+
+// kto, β 0.5, w_d 1, w_u 2: completions x = [0.5, −0.5, −0.5], KL completions' log-ratios
+// [0.5, 1, −1] (mean 1/6 = z), labels [desirable, undesirable, desirable]:
+// [1 − σ(β(x0 − z)), 2(1 − σ(β(z − x1))), 1 − σ(β(x2 − z))], mean; no gradient through z.
+TEST(LossZoo, KtoUsesTheDetachedBatchKlAndLabelWeights) {
+  LossConfig config;
+  config.type = "kto", config.beta = 0.5, config.undesirable_weight = 2;
+  PreferenceInputs in;
+  in.policy_chosen = f64({-1, -2, -3}, true), in.ref_chosen = f64({-1.5, -1.5, -2.5});
+  in.policy_rejected = f64({-2, -1, -3}, true), in.ref_rejected = f64({-2.5, -2, -2});
+  in.chosen_tokens = f64({2, 2, 2}), in.rejected_tokens = f64({2, 2, 2});
+  in.desirable = at::tensor(std::vector<uint8_t>{1, 0, 1}, at::kByte).to(at::kBool);
+  LossOutput out = preference_loss(config, in);
+  EXPECT_NEAR(out.loss.item<double>(), 0.6252864367736285, 1e-12);
+  EXPECT_NEAR(metric(out, "kl"), 1.0 / 6, 1e-12);
+  EXPECT_NEAR(metric(out, "rewards/chosen"), 0.0, 1e-12);     // β·mean x over the desirable
+  EXPECT_NEAR(metric(out, "rewards/rejected"), -0.25, 1e-12);  // β·mean x over the undesirable
+  EXPECT_NEAR(metric(out, "rewards/margins"), 0.25, 1e-12);
+  out.loss.backward();
+  at::Tensor g = in.policy_chosen.grad();
+  EXPECT_NEAR(g[0].item<double>(), -0.04137864915418696, 1e-12);
+  EXPECT_NEAR(g[1].item<double>(), 0.08106072033492358, 1e-12);
+  EXPECT_NEAR(g[2].item<double>(), -0.04053036016746179, 1e-12);
+  EXPECT_TRUE(!in.policy_rejected.grad().defined() || in.policy_rejected.grad().abs().max().item<double>() == 0);
+  // The KL estimate is clamped at 0 (KTOTrainer: kl.clamp(min=0)).
+  in.ref_rejected = f64({0, 0, 0});
+  EXPECT_NEAR(metric(preference_loss(config, in), "kl"), 0.0, 1e-15);
+
+  in.desirable = at::Tensor();
+  EXPECT_NE(error_of([&] { preference_loss(config, in); }).find("needs unpaired KTO data"), std::string::npos);
+  config.type = "kto,sft";
+  EXPECT_NE(error_of([&] { preference_loss(config, in); }).find("cannot be combined"), std::string::npos);
 }
 
 // alpha_divergence at α = 1 is reverse_kl; forward_kl scores are −exp(−x).

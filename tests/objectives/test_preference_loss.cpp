@@ -133,7 +133,7 @@ TEST(PreferenceLoss, RegistryListsTheSeedNamesThenTrls) {
   std::vector<std::string> want = {"sigmoid", "dpo", "hinge", "ipo", "lpo", "lpo-r", "lpo-ste", "lpo-ste-dynamic",
                                    "kto_pair", "ipo_norm", "exo_pair", "nca_pair", "robust", "bco_pair",
                                    "sppo_hard", "aot", "aot_unpaired", "apo_zero", "apo_down", "discopop", "sft",
-                                   "sigmoid_norm", "simpo", "cpo", "orpo"};
+                                   "sigmoid_norm", "simpo", "cpo", "orpo", "kto"};
   EXPECT_EQ(loss_type_names(), want);
   for (const char* name : {"sft", "simpo", "cpo", "orpo"}) EXPECT_FALSE(find_loss(name).needs_reference) << name;
   for (const char* name : {"sigmoid", "lpo-ste", "ipo_norm", "aot", "apo_zero"})
