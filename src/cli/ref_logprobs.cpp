@@ -7,6 +7,7 @@
 #include "cli/local_launch.hpp"
 #include "cli/rank_shards.hpp"
 #include "data/encode_pairs.hpp"
+#include "data/kto_examples.hpp"
 #include "data/pair_reader.hpp"
 #include "data/scored_pairs.hpp"
 #include "model/runtime.hpp"
@@ -27,30 +28,53 @@ struct Flags {
   bool skip_bad_lines = false;
   std::string shard = "0/1";
   int nproc_per_node = 1, dist_timeout_s = 600;
+  double ld_alpha = 1.0;
+  int64_t kl_batch_size = 8;
 };
 
+/// KTO examples, encoded with their KL completions (data/kto_examples.hpp), and their labels.
+KtoTokens read_kto(const Flags& f, const Tokenizer& tokenizer, const EncodeOptions& encode, EncodeReport* report) {
+  auto examples = read_kto_examples(f.data);
+  log::info(f.data, ": ", examples.size(), " KTO examples; KL completions paired within chunks of ", f.kl_batch_size);
+  return encode_kto_examples(examples, tokenizer, encode, f.kl_batch_size, report);
+}
 
 void score_shard(const Flags& f, int shard_index, int shard_count, const std::string& out) {
   auto tokenizer = load_tokenizer(f.model);
-  ReadOptions read_options{parse_pair_format(f.format), resolve_chat_format(f.chat, f.model), f.skip_bad_lines};
-  ReadReport read_report;
-  auto pairs = read_pairs(f.data, read_options, &read_report);
-  log::info(f.data, ": ", describe(read_report));
-  const int64_t total = static_cast<int64_t>(pairs.size());
-  const auto range = pipeline::shard_range(total, f.batch_size, shard_index, shard_count);
-  if (shard_count > 1) {
-    pairs = std::vector<PreferencePair>(pairs.begin() + range.begin, pairs.begin() + range.end);
-    log::info("shard ", shard_index, "/", shard_count, ": input pairs [", range.begin, ", ", range.end, ") of ", total);
-  }
   EncodeOptions encode_options;
   encode_options.seq_length = f.seq_length;
   EncodeReport encode_report;
-  auto tokens = encode_pairs(pairs, *tokenizer, encode_options, &encode_report);
+  const bool kto = is_kto_file(f.data);
+  std::vector<PairTokens> tokens;
+  std::vector<bool> labels;
+  int64_t total = 0;
+  pipeline::ShardRange range{};
+  if (kto) {  // the KL pairing needs the whole file: shards split the encoded examples
+    KtoTokens kt = read_kto(f, *tokenizer, encode_options, &encode_report);
+    total = static_cast<int64_t>(kt.pairs.size());
+    range = pipeline::shard_range(total, f.batch_size, shard_index, shard_count);
+    tokens.assign(kt.pairs.begin() + range.begin, kt.pairs.begin() + range.end);
+    labels.assign(kt.desirable.begin() + range.begin, kt.desirable.begin() + range.end);
+  } else {
+    ReadOptions read_options{parse_pair_format(f.format), resolve_chat_format(f.chat, f.model), f.skip_bad_lines};
+    ReadReport read_report;
+    auto pairs = read_pairs(f.data, read_options, &read_report);
+    log::info(f.data, ": ", describe(read_report));
+    total = static_cast<int64_t>(pairs.size());
+    range = pipeline::shard_range(total, f.batch_size, shard_index, shard_count);
+    if (shard_count > 1)
+      pairs = std::vector<PreferencePair>(pairs.begin() + range.begin, pairs.begin() + range.end);
+    tokens = encode_pairs(pairs, *tokenizer, encode_options, &encode_report);
+  }
+  if (shard_count > 1)
+    log::info("shard ", shard_index, "/", shard_count, ": input ", kto ? "examples" : "pairs", " [", range.begin, ", ",
+              range.end, ") of ", total);
   log::info(describe(encode_report));
   Transformer reference = load_model(f.model, compute_device(f.compute), compute_dtype(f.compute));
-  auto scored = pipeline::score_pairs(reference, tokens, {f.batch_size, true});
+  auto scored = pipeline::score_pairs(reference, tokens, {f.batch_size, true, f.ld_alpha});
+  for (size_t k = 0; k < labels.size(); ++k) scored[k].desirable = labels[k];
   ScoredPairsHeader header{tokenizer->fingerprint(), f.seq_length, f.model, shard_index, shard_count,
-                           range.begin, range.end, total};
+                           range.begin, range.end, total, f.ld_alpha, kto};
   write_scored_pairs(out, header, scored);
   log::info("wrote ", scored.size(), " scored pairs to ", out);
 }
@@ -67,7 +91,13 @@ Register reg("ref-logprobs", "score chosen/rejected responses once with the refe
              [](CLI::App& app) -> Runner {
                auto f = std::make_shared<Flags>();
                app.add_option("--model", f->model, "reference model directory (with its tokenizer)")->required();
-               app.add_option("--data", f->data, "preference pairs JSONL (.gz ok)")->required();
+               app.add_option("--data", f->data,
+                              "preference pairs JSONL (.gz ok), or unpaired KTO examples {prompt, completion, label}")
+                   ->required();
+               app.add_option("--kl-batch-size", f->kl_batch_size,
+                              "KTO: consecutive examples per chunk in which each takes the previous one's completion "
+                              "for the KL estimate (TRL: per_device_train_batch_size)")
+                   ->check(CLI::PositiveNumber)->capture_default_str();
                app.add_option("--out", f->out, "scored pairs JSONL to write")->required();
                app.add_option("--format", f->format,
                               "auto|prompt-chosen-rejected|messages|hh-rlhf|candidates|ids")
@@ -77,6 +107,10 @@ Register reg("ref-logprobs", "score chosen/rejected responses once with the refe
                app.add_option("--seq-length", f->seq_length, "max tokens of prompt + response")
                    ->capture_default_str();
                app.add_option("--batch-size", f->batch_size, "pairs per forward pass")->capture_default_str();
+               app.add_option("--ld-alpha", f->ld_alpha,
+                              "LD-DPO: weight of the tokens past the pair's shorter response in the sums "
+                              "(train with the same --ld-alpha)")
+                   ->check(CLI::Range(0.0, 1.0))->capture_default_str();
                app.add_flag("--skip-bad-lines", f->skip_bad_lines, "skip and count bad lines instead of failing");
                app.add_option("--shard", f->shard,
                               "I/N: score the I-th of N contiguous runs of whole batches (join with `lpo merge`)")

@@ -29,11 +29,18 @@ struct Flags {
   int dist_timeout_s = 600;
 };
 
+std::string loss_names() {
+  std::string out;
+  for (const auto& name : objectives::loss_type_names()) out += (out.empty() ? "" : "|") + name;
+  return out;
+}
+
 void add_flags(CLI::App& app, Flags& f) {
   auto& c = f.config;
   app.add_option("--model", c.model, "initial policy model directory (the reference model too)");
   app.add_option("--data-path", c.data_path,
-                 "xpo: PREFIX of an `lpo build-dataset` dataset or scored pairs JSONL; sft: prompt/response JSONL")
+                 "xpo: PREFIX of an `lpo build-dataset` dataset or scored pairs JSONL (reference-free losses: "
+                 "also unscored pairs JSONL; kto: scored KTO examples); sft: prompt/response JSONL")
       ->required();
   app.add_option("--data-cache-mb", f.data_cache_mb,
                  "packed dataset: MiB of mapped data kept resident before it is dropped")
@@ -42,8 +49,28 @@ void add_flags(CLI::App& app, Flags& f) {
       ->check(CLI::IsMember({"xpo", "sft"}))->capture_default_str();
   app.add_option("--save", c.save, "checkpoint directory");
   app.add_option("--load", c.load, "resume from the newest checkpoint here");
-  app.add_option("--loss-type", c.loss.type, "sigmoid|dpo|hinge|ipo|lpo|lpo-r|lpo-ste|lpo-ste-dynamic|kto_pair")
+  app.add_option("--loss-type", c.loss.type,
+                 "one of " + loss_names() + "; or several joined by commas (sigmoid,sft) with --loss-weights")
       ->capture_default_str();
+  app.add_option("--loss-weights", c.loss.loss_weights, "one weight per --loss-type entry (default 1 each)")
+      ->delimiter(',');
+  app.add_option("--simpo-gamma", c.loss.simpo_gamma, "simpo target reward margin (nats/token)")
+      ->capture_default_str();
+  app.add_option("--cpo-alpha", c.loss.cpo_alpha, "cpo: weight of the chosen NLL term")->capture_default_str();
+  app.add_option("--discopop-tau", c.loss.discopop_tau, "discopop temperature")->capture_default_str();
+  app.add_option("--f-divergence", c.loss.f_divergence, "divergence of the DPO-family scores")
+      ->check(CLI::IsMember({"reverse_kl", "forward_kl", "js_divergence", "alpha_divergence"}))
+      ->capture_default_str();
+  app.add_option("--f-alpha", c.loss.f_alpha, "alpha of --f-divergence alpha_divergence")->capture_default_str();
+  app.add_option("--desirable-weight", c.loss.desirable_weight, "kto: weight of desirable examples")
+      ->capture_default_str();
+  app.add_option("--undesirable-weight", c.loss.undesirable_weight, "kto: weight of undesirable examples")
+      ->capture_default_str();
+  app.add_flag("--use-weighting", c.loss.use_weighting, "WPO: weight each pair by its policy's own probability");
+  app.add_option("--ld-alpha", c.loss.ld_alpha,
+                 "LD-DPO: weight of response tokens past the pair's shorter response (1: off; score the "
+                 "reference with the same `ref-logprobs --ld-alpha`)")
+      ->check(CLI::Range(0.0, 1.0))->capture_default_str();
   app.add_option("--beta", c.loss.beta)->capture_default_str();
   app.add_option("--gamma", c.loss.gamma, "weight of the positive term (with --add-sft-loss)")->capture_default_str();
   app.add_option("--r1", c.loss.r1, "lpo-ste chosen-gradient coefficient")->capture_default_str();
@@ -129,7 +156,7 @@ int run(Flags& f) {
   c.device = device.str();
   c.bf16 = f.compute.bf16;
   training::DataParallel parallel(env, std::chrono::seconds(f.dist_timeout_s), device);
-  objectives::find_loss(c.loss.type);  // fail fast on an unknown --loss-type
+  objectives::find_losses(c.loss.type);  // fail fast on an unknown --loss-type
   check(!c.model.empty(), "--model is required");
   const ModelConfig model_config = ModelConfig::load(c.model);
   check(c.eval_interval == 0 || !f.eval_data.empty(), "--eval-interval needs --eval-data");
@@ -143,12 +170,12 @@ int run(Flags& f) {
     training::SftTask eval_task(held_out, c.compute);
     result = training::train(c, task, evaluator(f, eval_task), &parallel);
   } else {
-    auto pairs = training::open_pairs_for(c.data_path, c.model, model_config, c.seq_length,
+    auto pairs = training::open_pairs_for(c.data_path, c.model, model_config, c.seq_length, &c.loss,
                                           static_cast<size_t>(f.data_cache_mb) << 20);
     training::PreferenceTask task(*pairs, c.loss, c.compute);
     std::unique_ptr<PairSource> held_out =
         f.eval_data.empty() ? std::make_unique<VectorPairSource>(std::vector<ScoredPair>{})
-                            : training::open_pairs_for(f.eval_data, c.model, model_config, c.seq_length);
+                            : training::open_pairs_for(f.eval_data, c.model, model_config, c.seq_length, &c.loss);
     training::PreferenceTask eval_task(*held_out, c.loss, c.compute);
     result = training::train(c, task, evaluator(f, eval_task), &parallel);
   }

@@ -58,6 +58,7 @@ PairDatasetInfo read_info(const std::string& path) {
   info.header.tokenizer_fingerprint = field<std::string>(j, "tokenizer_fingerprint", path);
   info.header.seq_length = field<int>(j, "seq_length", path);
   info.header.model = j.value("model", "");
+  info.header.ld_alpha = j.value("ld_alpha", 1.0);
   info.num_pairs = field<int64_t>(j, "num_pairs", path);
   info.max_token_id = field<int64_t>(j, "max_token_id", path);
   info.token_dtype = field<std::string>(j, "token_dtype", path);
@@ -100,6 +101,7 @@ void write_pair_dataset(const std::string& prefix, const ScoredPairsHeader& head
                          {"tokenizer_fingerprint", header.tokenizer_fingerprint},
                          {"seq_length", header.seq_length},
                          {"model", header.model},
+                         {"ld_alpha", header.ld_alpha},
                          {"num_pairs", static_cast<int64_t>(pairs.size())},
                          {"max_token_id", max_id},
                          {"token_dtype", io::token_dtype_name(dtype)},

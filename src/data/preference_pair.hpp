@@ -35,10 +35,13 @@ struct ReferenceLogps {
   double rejected_mean() const { return rejected_len ? rejected_sum / rejected_len : 0.0; }
 };
 
-/// A tokenized pair with its reference log-probs (output of `lpo ref-logprobs`).
+/// A tokenized pair with its reference log-probs (output of `lpo ref-logprobs`). For KTO data
+/// (data/kto_examples.hpp) tokens.chosen is the example's completion, tokens.rejected its KL
+/// completion, and `desirable` its label; for pairs `desirable` is unused.
 struct ScoredPair {
   PairTokens tokens;
   ReferenceLogps reference;
+  bool desirable = true;
 };
 
 }  // namespace lpo

@@ -52,8 +52,13 @@ int32_t read_len(const json& j, const char* name, size_t expected, const std::st
   return static_cast<int32_t>(n);
 }
 
-ScoredPair parse_pair(const json& j, const std::string& where) {
+ScoredPair parse_pair(const json& j, const std::string& where, bool kto) {
   ScoredPair p;
+  if (kto) {
+    const json& label = field(j, "label", where);
+    check(label.is_boolean(), where, ": field 'label': expected true or false, found ", label.dump());
+    p.desirable = label.get<bool>();
+  }
   p.tokens.prompt = read_ids(j, "prompt_ids", where);
   p.tokens.chosen = read_ids(j, "chosen_ids", where);
   p.tokens.rejected = read_ids(j, "rejected_ids", where);
@@ -97,6 +102,15 @@ ScoredPairsHeader parse_header(const json& j, const std::string& where) {
           ": fields 'shard_begin'/'shard_end'/'shard_total' do not describe a range: ", h.shard_begin, ", ",
           h.shard_end, ", ", h.shard_total);
   }
+  if (j.contains("kto")) {
+    check(j["kto"].is_boolean(), where, ": field 'kto': expected true or false, found ", j["kto"].dump());
+    h.kto = j["kto"].get<bool>();
+  }
+  if (j.contains("ld_alpha")) {
+    check(j["ld_alpha"].is_number() && std::isfinite(j["ld_alpha"].get<double>()), where,
+          ": field 'ld_alpha': expected a finite number, found ", j["ld_alpha"].dump());
+    h.ld_alpha = j["ld_alpha"].get<double>();
+  }
   if (j.contains("model")) {
     check(j["model"].is_string(), where, ": field 'model': expected a string, found ", j["model"].type_name());
     h.model = j["model"].get<std::string>();
@@ -123,6 +137,8 @@ void write_scored_pairs(const std::string& path, const ScoredPairsHeader& header
             {"tokenizer_fingerprint", header.tokenizer_fingerprint},
             {"seq_length", header.seq_length},
             {"model", header.model}};
+  if (header.ld_alpha != 1.0) head["ld_alpha"] = header.ld_alpha;
+  if (header.kto) head["kto"] = true;
   if (header.shard_count > 1) {
     head["shard_index"] = header.shard_index;
     head["shard_count"] = header.shard_count;
@@ -143,10 +159,22 @@ void write_scored_pairs(const std::string& path, const ScoredPairsHeader& header
     line["ref_rejected_logps_sum"] = p.reference.rejected_sum;
     line["ref_chosen_len"] = p.reference.chosen_len;
     line["ref_rejected_len"] = p.reference.rejected_len;
+    if (header.kto) line["label"] = p.desirable;
     out += line.dump();
     out += '\n';
   }
   write_file_atomic(path, out);
+}
+
+bool is_scored_pairs_file(const std::string& path) {
+  LineReader reader(path);
+  std::string text;
+  while (reader.next(text)) {
+    if (text.find_first_not_of(" \t") == std::string::npos) continue;
+    json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
+    return j.is_object() && j.contains("lpo_scored_pairs");
+  }
+  return false;
 }
 
 ScoredPairsFile read_scored_pairs(const std::string& path) {
@@ -162,7 +190,7 @@ ScoredPairsFile read_scored_pairs(const std::string& path) {
       file.header = parse_header(j, where);
       have_header = true;
     } else {
-      file.pairs.push_back(parse_pair(j, where));
+      file.pairs.push_back(parse_pair(j, where, file.header.kto));
     }
   }
   check(have_header, path, ": empty scored-pairs file (no header line)");

@@ -5,6 +5,8 @@
 //   (+ "shard_index":I,"shard_count":N,"shard_begin":B,"shard_end":E,"shard_total":T when written by `ref-logprobs --shard I/N`)
 //   {"prompt_ids":[..],"chosen_ids":[..],"rejected_ids":[..],
 //    "ref_chosen_logps_sum":-12.5,"ref_rejected_logps_sum":-20.25,"ref_chosen_len":7,"ref_rejected_len":9}
+//   KTO data (header "kto":true): chosen = the completion, rejected = its KL completion
+//   (data/kto_examples.hpp), and each line has "label": true|false.
 //
 // Log-probs are the reference model's summed log-probabilities of the response tokens (nats);
 // lens are the response token counts (= chosen_ids / rejected_ids sizes). Means are sum / len,
@@ -26,6 +28,10 @@ struct ScoredPairsHeader {
   // shard_total input pairs (pipeline/shards.hpp); 0/1 for a whole run.
   int shard_index = 0, shard_count = 1;
   int64_t shard_begin = 0, shard_end = 0, shard_total = 0;  // input pairs [begin, end) of total
+  // `ref-logprobs --ld-alpha A` (LD-DPO): the sums weight tokens past the pair's shorter response
+  // by A; 1 (the default, and what a header without the field means): plain sums.
+  double ld_alpha = 1.0;
+  bool kto = false;  // unpaired KTO examples (see above), each with its label
 };
 
 struct ScoredPairsFile {
@@ -39,6 +45,10 @@ struct ScoredPairsFile {
 /// (naming the pair's index), and on I/O failure.
 void write_scored_pairs(const std::string& path, const ScoredPairsHeader& header,
                         const std::vector<ScoredPair>& pairs);
+
+/// Whether `path` (plain or gzip) starts with a scored-pairs header line (its first non-blank
+/// line is a JSON object with "lpo_scored_pairs"). Throws lpo::Error when it cannot be opened.
+bool is_scored_pairs_file(const std::string& path);
 
 /// Reads a scored-pairs file (plain or gzip). Blank lines are ignored.
 /// Throws lpo::Error "path:line: ..." for: a missing or unknown-version header, invalid JSON, a

@@ -116,4 +116,22 @@ at::Tensor token_logprobs_chunked(const at::Tensor& hidden, const at::Tensor& he
   return ChunkedLogprobs::apply(hidden, head_weight, labels.to(at::kLong), chunk_rows, softcap);
 }
 
+at::Tensor token_log_sum_sq_probs_chunked(const at::Tensor& hidden, const at::Tensor& head_weight,
+                                          int64_t chunk_rows) {
+  check(hidden.dim() == 2, "token_log_sum_sq_probs_chunked: hidden must be [N, H], got ", hidden.sizes());
+  check(head_weight.dim() == 2 && head_weight.size(1) == hidden.size(1),
+        "token_log_sum_sq_probs_chunked: head_weight must be [V, ", hidden.size(1), "], got ", head_weight.sizes());
+  check(chunk_rows >= 1, "token_log_sum_sq_probs_chunked: chunk_rows must be >= 1, got ", chunk_rows);
+  at::NoGradGuard no_grad;
+  const at::Tensor h_all = hidden.detach(), w = head_weight.detach().to(product_type(hidden));
+  const int64_t n = hidden.size(0);
+  at::Tensor out = at::empty({n}, hidden.options().dtype(at::kFloat));
+  for (int64_t start = 0; start < n; start += chunk_rows) {
+    const int64_t rows = std::min(chunk_rows, n - start);
+    at::Tensor logits = at::matmul(h_all.narrow(0, start, rows).to(w.scalar_type()), w.t()).to(at::kFloat);
+    out.narrow(0, start, rows).copy_(at::logsumexp(2 * logits, -1) - 2 * at::logsumexp(logits, -1));
+  }
+  return out;
+}
+
 }  // namespace lpo::objectives

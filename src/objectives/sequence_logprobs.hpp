@@ -40,6 +40,13 @@ at::Tensor token_logprobs(const at::Tensor& logits, const at::Tensor& labels);
 at::Tensor token_logprobs_chunked(const at::Tensor& hidden, const at::Tensor& head_weight,
                                   const at::Tensor& labels, int64_t chunk_rows, double softcap = 0.0);
 
+/// log Σ_v p_v² = logsumexp(2z) − 2·logsumexp(z) of each row's logits z = hidden · head_weightᵀ
+/// (WPO's per-token normalizer), a chunk of rows at a time as token_logprobs_chunked. hidden:
+/// [N, H], head_weight [V, H]. Returns [N] float32, detached (no gradient). Throws lpo::Error on
+/// bad shapes or chunk_rows < 1.
+at::Tensor token_log_sum_sq_probs_chunked(const at::Tensor& hidden, const at::Tensor& head_weight,
+                                          int64_t chunk_rows);
+
 /// Per-sequence log-prob: the sum over masked tokens, or with `average` their mean
 /// (divided by the mask count of that row, never the padded length T; the seed's
 /// --is-average). token_logps: [B, T] float; mask: [B, T] bool or 0/1 numbers

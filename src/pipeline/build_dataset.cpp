@@ -35,6 +35,8 @@ nlohmann::json BuildReport::to_json() const {
 BuildReport build_dataset(const std::vector<std::string>& inputs, const std::string& prefix,
                           const BuildOptions& options) {
   ScoredPairsFile data = join_scored_pairs(inputs);
+  check(!data.header.kto, "build-dataset: KTO data (unpaired examples with labels) is not packed yet; train on the "
+        "scored JSONL directly");
   const int64_t seq_length = options.seq_length ? options.seq_length : data.header.seq_length;
   check(seq_length <= data.header.seq_length, "--seq-length ", seq_length, " is above the ",
         data.header.seq_length, " the pairs were truncated to; rerun `lpo ref-logprobs --seq-length ", seq_length,

@@ -24,7 +24,9 @@ std::vector<ScoredPair> score_pairs(const Transformer& reference, const std::vec
     for (size_t i = start; i < end; ++i) rows.emplace_back(&pairs[i].prompt, &pairs[i].rejected);
     // Plain padded rows: a shard's batches then match the unsharded run's to the bit.
     SequenceLayout batch = collate_sequences(rows, LayoutOptions{false, false});
-    objectives::ResponseLogps lp = objectives::response_logps(reference, batch);
+    objectives::ResponseLogpsOptions logps;
+    logps.ld_alpha = options.ld_alpha;  // slots: chosen [0, n), rejected [n, 2n), as it expects
+    objectives::ResponseLogps lp = objectives::response_logps(reference, batch, logps);
     at::Tensor sums = lp.sum.to(at::kCPU).to(at::kDouble), counts = lp.count.to(at::kCPU);
     const auto n = static_cast<int64_t>(end - start);
     for (int64_t k = 0; k < n; ++k) {

@@ -50,8 +50,10 @@ std::vector<std::string> by_sample_index(const std::vector<std::vector<std::stri
 
 void check_compatible(const ScoredPairsHeader& a, const ScoredPairsHeader& b, const std::string& a_path,
                       const std::string& b_path) {
-  check(a.tokenizer_fingerprint == b.tokenizer_fingerprint && a.seq_length == b.seq_length, b_path,
-        " was scored with another tokenizer or --seq-length than ", a_path, "; they cannot be joined");
+  check(a.tokenizer_fingerprint == b.tokenizer_fingerprint && a.seq_length == b.seq_length &&
+            a.ld_alpha == b.ld_alpha && a.kto == b.kto,
+        b_path, " was scored with another tokenizer, --seq-length or --ld-alpha than ", a_path,
+        "; they cannot be joined");
 }
 
 }  // namespace

@@ -15,8 +15,9 @@ class PreferenceTask : public Task {
   /// micro-batch). Loss per objectives::preference_loss; `compute` picks the layout.
   PreferenceTask(const PairSource& pairs, objectives::LossConfig loss, ComputeOptions compute = {});
   int64_t size() const override { return pairs_.size(); }
-  /// Policy log-probs of chosen and rejected responses (sum or mean by is_average) against
-  /// the stored reference ones; metrics are the loss's (TRL names + the seed's extras).
+  /// Policy log-probs of chosen and rejected responses (summed, LD-weighted by ld_alpha, with
+  /// token counts and WPO weights under use_weighting) against the stored reference ones (none
+  /// for unscored pairs); metrics are the loss's (TRL names + the seed's extras).
   MicroStep micro_step(const Transformer& model, const std::vector<int64_t>& indices) override;
 
  private:

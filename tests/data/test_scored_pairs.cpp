@@ -29,6 +29,35 @@ void expect_error(const std::string& path, const std::string& needle) {
   }
 }
 
+// KTO files carry "kto" in the header and a label per line; --ld-alpha is recorded too.
+TEST(ScoredPairs, KtoLabelsAndLdAlphaRoundTrip) {
+  auto dir = test::temp_dir("scored-kto");
+  ScoredPairsHeader header{"abc123", 64, "m"};
+  header.kto = true, header.ld_alpha = 0.5;
+  std::vector<ScoredPair> pairs = {make_pair(-1, -2), make_pair(-3, -4)};
+  pairs[1].desirable = false;
+  write_scored_pairs(dir + "/k.jsonl", header, pairs);
+  EXPECT_TRUE(is_scored_pairs_file(dir + "/k.jsonl"));
+  ScoredPairsFile f = read_scored_pairs(dir + "/k.jsonl");
+  EXPECT_TRUE(f.header.kto);
+  EXPECT_EQ(f.header.ld_alpha, 0.5);
+  ASSERT_EQ(f.pairs.size(), 2u);
+  EXPECT_TRUE(f.pairs[0].desirable);
+  EXPECT_FALSE(f.pairs[1].desirable);
+  // A plain file reads as before: no kto, ld_alpha 1.
+  write_scored_pairs(dir + "/p.jsonl", ScoredPairsHeader{"abc123", 64, "m"}, pairs);
+  ScoredPairsFile plain = read_scored_pairs(dir + "/p.jsonl");
+  EXPECT_FALSE(plain.header.kto);
+  EXPECT_EQ(plain.header.ld_alpha, 1.0);
+  EXPECT_EQ(read_file(dir + "/p.jsonl").find("label"), std::string::npos);
+  // A KTO line without its label is an error naming the field.
+  write_file_atomic(dir + "/bad.jsonl", std::string(R"({"lpo_scored_pairs":1,"tokenizer_fingerprint":"a","seq_length":8,"kto":true})") +
+                                            "\n" + R"({"prompt_ids":[1],"chosen_ids":[2],"rejected_ids":[3],"ref_chosen_logps_sum":-1,"ref_rejected_logps_sum":-1,"ref_chosen_len":1,"ref_rejected_len":1})" + "\n");
+  expect_error(dir + "/bad.jsonl", "bad.jsonl:2: missing field 'label'");
+  write_file_atomic(dir + "/pairs.jsonl", R"({"prompt": "a", "chosen": "b", "rejected": "c"})" "\n");
+  EXPECT_FALSE(is_scored_pairs_file(dir + "/pairs.jsonl"));
+}
+
 TEST(ScoredPairs, RoundTripKeepsExactValues) {
   auto dir = test::temp_dir("scored");
   ScoredPairsHeader header{"abc123", 64, "models/ref"};

@@ -129,18 +129,25 @@ TEST(PreferenceLoss, KtoPairPositiveRegularizerAppliesToBothHalves) {
   EXPECT_NEAR(out.loss.item<double>(), plain + 3.0 / 6.0, 1e-12);
 }
 
-TEST(PreferenceLoss, RegistryListsTheSeedNames) {
-  std::vector<std::string> want = {"sigmoid", "dpo", "hinge", "ipo", "lpo", "lpo-r",
-                                   "lpo-ste", "lpo-ste-dynamic", "kto_pair"};
+TEST(PreferenceLoss, RegistryListsTheSeedNamesThenTrls) {
+  std::vector<std::string> want = {"sigmoid", "dpo", "hinge", "ipo", "lpo", "lpo-r", "lpo-ste", "lpo-ste-dynamic",
+                                   "kto_pair", "ipo_norm", "exo_pair", "nca_pair", "robust", "bco_pair",
+                                   "sppo_hard", "aot", "aot_unpaired", "apo_zero", "apo_down", "discopop", "sft",
+                                   "sigmoid_norm", "simpo", "cpo", "orpo", "kto"};
   EXPECT_EQ(loss_type_names(), want);
+  for (const char* name : {"sft", "simpo", "cpo", "orpo"}) EXPECT_FALSE(find_loss(name).needs_reference) << name;
+  for (const char* name : {"sigmoid", "lpo-ste", "ipo_norm", "aot", "apo_zero"})
+    EXPECT_TRUE(find_loss(name).needs_reference) << name;
+  EXPECT_TRUE(needs_reference("simpo,sigmoid"));
+  EXPECT_FALSE(needs_reference("simpo,sft"));
 }
 
 TEST(PreferenceLoss, ErrorsNameTheProblem) {
   at::Tensor one = f64({-1}), two = f64({-1, -2});
   LossConfig config;
-  config.type = "orpo";
+  config.type = "nonsense";
   std::string message = error_of([&] { preference_loss(config, one, one, one, one); });
-  EXPECT_NE(message.find("unknown loss type 'orpo'"), std::string::npos) << message;
+  EXPECT_NE(message.find("unknown loss type 'nonsense'"), std::string::npos) << message;
   for (const auto& name : loss_type_names())
     EXPECT_NE(message.find(name), std::string::npos) << message;
 

@@ -191,6 +191,50 @@ TEST(ResponseLogps, PlainRowsMatchFullLogits) {
   }
 }
 
+// LD-DPO sums (tokens past the pair's shorter response weighted by α) and WPO weights
+// exp(mean(log p_t − log Σ_v p_v²)) against the full logits of each sequence, in every layout.
+TEST(ResponseLogps, LdAlphaAndWpoWeightsMatchFullLogits) {
+  Transformer model = random_model();
+  at::NoGradGuard no_grad;
+  auto pairs = ragged_pairs();
+  const int64_t B = static_cast<int64_t>(pairs.size());
+  const double alpha = 0.3;
+  std::vector<double> want_sum(2 * B), want_weight(2 * B);
+  for (int64_t i = 0; i < B; ++i) {
+    const auto& t = pairs[i].tokens;
+    const size_t shared = std::min(t.chosen.size(), t.rejected.size());
+    for (int which = 0; which < 2; ++which) {
+      std::vector<int64_t> ids(t.prompt.begin(), t.prompt.end());
+      const auto& resp = which == 0 ? t.chosen : t.rejected;
+      ids.insert(ids.end(), resp.begin(), resp.end());
+      at::Tensor z = model.forward(at::tensor(ids, at::kLong).unsqueeze(0))[0].to(at::kDouble);
+      at::Tensor logp = at::log_softmax(z, -1), log_denom = at::logsumexp(2 * z, -1) - 2 * at::logsumexp(z, -1);
+      double sum = 0, aligned = 0;
+      for (size_t k = 0; k < resp.size(); ++k) {
+        const size_t at_col = t.prompt.size() + k - 1;
+        const double lp = logp[at_col][resp[k]].item<double>();
+        sum += (k < shared ? 1.0 : alpha) * lp;
+        aligned += lp - log_denom[at_col].item<double>();
+      }
+      want_sum[i + which * B] = sum;
+      want_weight[i + which * B] = std::exp(aligned / static_cast<double>(resp.size()));
+    }
+  }
+  for (LayoutOptions layout : {LayoutOptions{false, false}, LayoutOptions{true, true}, LayoutOptions{true, false}}) {
+    objectives::ResponseLogpsOptions options;
+    options.ld_alpha = alpha, options.wpo_weights = true, options.logit_chunk_rows = 3;
+    PairBatch batch = collate_pairs(pointers(pairs), false, layout);
+    objectives::ResponseLogps lp = objectives::response_logps(model, batch.layout, options);
+    for (int64_t s = 0; s < 2 * B; ++s) {
+      EXPECT_NEAR(lp.sum[s].item<double>(), want_sum[s], 1e-4) << "slot " << s << " share " << layout.share_prefix;
+      EXPECT_NEAR(lp.wpo_weight[s].item<double>(), want_weight[s], 1e-4 * want_weight[s]) << "slot " << s;
+    }
+  }
+  // The plain sum differs (pair 1's chosen has 4 tokens against 3): the weighting shows.
+  PairBatch batch = collate_pairs(pointers(pairs), false, {});
+  EXPECT_GT(std::abs(objectives::response_logps(model, batch.layout).sum[1].item<double>() - want_sum[1]), 1e-3);
+}
+
 TEST(SwigluMlp, HandWrittenBackwardMatchesComposedOps) {
   at::manual_seed(3);
   auto opts = at::TensorOptions(at::kDouble);
