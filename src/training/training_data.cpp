@@ -7,8 +7,8 @@
 #include "data/pair_reader.hpp"
 #include "data/scored_pairs.hpp"
 #include "objectives/registry.hpp"
-#include "tokenizer/tokenizer.hpp"
 #include "tokenizer/chat_format.hpp"
+#include "tokenizer/tokenizer.hpp"
 #include "util/error.hpp"
 #include "util/log.hpp"
 
