@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <cctype>
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -20,10 +21,12 @@ inline std::string lpo_bin() {
   return env ? env : std::string(LPO_BINARY_DIR) + "/lpo";
 }
 
-/// A fresh empty directory under the system temp dir, unique per test.
+/// A fresh empty directory under the system temp dir, unique per test and per build tree (two
+/// checkouts testing at once must not share one).
 inline std::string temp_dir(const std::string& name) {
   auto info = ::testing::UnitTest::GetInstance()->current_test_info();
-  auto dir = std::filesystem::temp_directory_path() / "lpo-tests" /
+  const std::string tree = std::to_string(std::hash<std::string>{}(LPO_BINARY_DIR) % 1000000);
+  auto dir = std::filesystem::temp_directory_path() / ("lpo-tests-" + tree) /
              (std::string(info->test_suite_name()) + "." + info->name() + "." + name);
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
