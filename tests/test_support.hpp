@@ -2,6 +2,8 @@
 #pragma once
 #include <gtest/gtest.h>
 
+#include "util/error.hpp"
+
 #include <cstdlib>
 #include <cctype>
 #include <filesystem>
@@ -50,6 +52,16 @@ inline long resident_kb_of(const std::string& path) {
     }
   }
   return 0;
+}
+
+/// The message of the lpo::Error `f` throws, or "(no error)".
+inline std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "(no error)";
 }
 
 }  // namespace lpo::test

@@ -8,8 +8,11 @@
 #include <thread>
 #include <cstdio>
 #include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "test_support.hpp"
 #include "util/jsonl.hpp"
@@ -79,6 +82,15 @@ inline bool wait_for(const std::string& path, int seconds = 60) {
 inline RunResult init_tiny_gpt2_model(const std::string& dir) {
   return run_lpo("init-model --out " + dir + " --tokenizer " + shared_path("tokenizers/gpt2/tokenizer.json") +
                  " --hidden-size 32 --intermediate-size 64 --num-layers 1 --num-heads 2 --num-kv-heads 1");
+}
+
+/// The JSON objects and arrays among a command's output lines (log lines are skipped).
+inline std::vector<nlohmann::json> json_lines(const std::string& output) {
+  std::vector<nlohmann::json> out;
+  std::istringstream in(output);
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty() && (line[0] == '{' || line[0] == '[')) out.push_back(nlohmann::json::parse(line));
+  return out;
 }
 
 }  // namespace lpo::test

@@ -13,13 +13,7 @@
 namespace lpo {
 namespace {
 
-std::vector<nlohmann::json> json_lines(const std::string& output) {
-  std::vector<nlohmann::json> out;
-  std::istringstream in(output);
-  for (std::string line; std::getline(in, line);)
-    if (!line.empty() && line[0] == '{') out.push_back(nlohmann::json::parse(line));
-  return out;
-}
+using test::json_lines;
 
 nlohmann::json read_json(const std::string& path) {
   std::ifstream in(path);

@@ -10,14 +10,7 @@
 namespace lpo {
 namespace {
 
-// The JSON lines of a command's output (stderr log lines are skipped).
-std::vector<nlohmann::json> json_lines(const std::string& output) {
-  std::vector<nlohmann::json> out;
-  std::istringstream in(output);
-  for (std::string line; std::getline(in, line);)
-    if (!line.empty() && (line[0] == '{' || line[0] == '[')) out.push_back(nlohmann::json::parse(line));
-  return out;
-}
+using test::json_lines;
 
 TEST(ModelCli, ScoreMatchesTinyQwen2Golden) {
   LPO_REQUIRE_SHARED("models/tiny-qwen2-golden/golden.json");

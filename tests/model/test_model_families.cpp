@@ -104,14 +104,7 @@ TEST_P(FamilyGolden, Bf16ShardedCopyScoresWithinTolerance) {
   EXPECT_EQ(test::read_json(again + "/config.json")["torch_dtype"], "bfloat16");
 }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using test::error_of;
 
 nlohmann::json shared_config(const std::string& family) {
   return test::read_json(test::shared_path("models/tiny-" + family + "-golden/config.json"));

@@ -21,14 +21,7 @@ double metric(const LossOutput& out, const std::string& name) {
   return it == out.metrics.end() ? NAN : it->second.item<double>();
 }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using test::error_of;
 
 /// One pair, no reference: pc = −2 over 4 tokens, pr = −5 over 5 (means −0.5, −1).
 PreferenceInputs unscored_pair() {
