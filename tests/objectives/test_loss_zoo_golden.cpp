@@ -93,11 +93,14 @@ TEST(LossZooGolden, MatchesEveryCaseOfTheTrlTranscription) {
   }
   std::cout << "LossZooGolden: " << matched << "/" << cases.size() << " cases matched\n";
   EXPECT_EQ(matched, static_cast<int>(cases.size()));
-  // Every TRL DPO loss type, SimPO and ORPO are covered (ipo as ipo_norm).
+  // Which of TRL's DPO loss types, SimPO and ORPO the file exercised (ipo as ipo_norm): a
+  // report, not a requirement, so a file of other cases runs too.
+  std::string missing;
   for (const char* name : {"sigmoid", "hinge", "ipo_norm", "exo_pair", "nca_pair", "robust", "bco_pair", "sppo_hard",
                            "aot", "aot_unpaired", "apo_zero", "apo_down", "discopop", "sft", "sigmoid_norm", "simpo",
                            "orpo"})
-    EXPECT_TRUE(types.count(name)) << name;
+    if (!types.count(name)) missing += std::string(missing.empty() ? "" : ", ") + name;
+  if (!missing.empty()) std::cout << "LossZooGolden: no case of " << missing << "\n";
 }
 
 }  // namespace lpo::objectives
