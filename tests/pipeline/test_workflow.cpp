@@ -1,7 +1,11 @@
 // The pipeline plan: command lines built from the config, and which steps a rerun runs.
+#include <algorithm>
+#include <filesystem>
+
 #include "pipeline/workflow.hpp"
 #include "test_support.hpp"
 #include "util/error.hpp"
+#include "util/files.hpp"
 
 namespace lpo::pipeline {
 namespace {
@@ -59,6 +63,26 @@ TEST(Workflow, BadConfigsNameTheField) {
   EXPECT_NE(message(c).find("steps.sample.seed"), std::string::npos) << message(c);
 }
 
+// What a step's command would leave behind: its --out file (build-dataset: PREFIX.lpo.json), or
+// for train a checkpoint at --train-iters under --save. The pipeline records only complete steps.
+void write_fake_outputs(const std::vector<std::string>& argv) {
+  auto flag = [&](const std::string& name) {
+    for (size_t i = 0; i + 1 < argv.size(); ++i)
+      if (argv[i] == name) return argv[i + 1];
+    return std::string();
+  };
+  const std::string step = argv.at(1);
+  if (step == "train") {
+    const std::string iters = flag("--train-iters").empty() ? "1" : flag("--train-iters");
+    const std::string ckpt = flag("--save") + "/iter_" + iters;
+    std::filesystem::create_directories(ckpt);
+    write_file_atomic(ckpt + "/trainer_state.json", "{\"iteration\": " + iters + ", \"consumed_samples\": 0}\n");
+    write_file_atomic(flag("--save") + "/latest", "iter_" + iters + "\n");
+  } else {
+    write_file_atomic(flag("--out") + (step == "build-dataset" ? ".lpo.json" : ""), "{}\n");
+  }
+}
+
 TEST(Workflow, RerunSkipsDoneStepsAndRerunsFromAChange) {
   const std::string dir = test::temp_dir("w");
   auto c = config();
@@ -66,6 +90,7 @@ TEST(Workflow, RerunSkipsDoneStepsAndRerunsFromAChange) {
   std::vector<std::string> ran;
   auto record = [&](const std::vector<std::string>& argv) {
     ran.push_back(argv.at(1));
+    write_fake_outputs(argv);
     return 0;
   };
   run_pipeline(plan_pipeline(c, "run.json"), "", record);
@@ -86,7 +111,9 @@ TEST(Workflow, RerunSkipsDoneStepsAndRerunsFromAChange) {
   c["steps"]["select-pairs"] = {{"task", "reference"}};
   auto fail_once = [&](const std::vector<std::string>& argv) {
     ran.push_back(argv.at(1));
-    return argv.at(1) == "select-pairs" && calls++ == 0 ? 1 : 0;
+    if (argv.at(1) == "select-pairs" && calls++ == 0) return 1;
+    write_fake_outputs(argv);
+    return 0;
   };
   EXPECT_THROW(run_pipeline(plan_pipeline(c, "run.json"), "", fail_once), Error);
   EXPECT_EQ(ran, (std::vector<std::string>{"select-pairs"}));
