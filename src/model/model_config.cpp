@@ -58,7 +58,7 @@ RopeScaling read_rope_scaling(const json& j, const std::string& source) {
 // Fields of architectures lpo does not implement: refused by name rather than half-loaded.
 void refuse_unsupported(const json& j, const std::string& source) {
   for (const char* moe : {"num_experts", "num_local_experts", "n_routed_experts"})
-    check(get_int(j, moe, source, 0) <= 1, source, ": field '", moe, "' is ", j[moe].dump(),
+    check(get_int(j, moe, source, 0) <= 1, source, ": field '", moe, "' is ", j.value(moe, json()).dump(),
           "; mixture-of-experts models are not supported");
   check(!has(j, "vision_config"), source, ": field 'vision_config' is set; multimodal checkpoints are not "
         "supported (use the text decoder's config, e.g. model_type gemma3_text)");
