@@ -35,23 +35,26 @@ inline std::string temp_dir(const std::string& name) {
   return dir.string();
 }
 
-/// Resident kilobytes of this process's mapping of the file `path` ("Rss" in /proc/self/smaps;
-/// 0 when it is not mapped).
+/// Resident kilobytes of this process's mappings of the file `path` ("Rss" in /proc/self/smaps,
+/// summed over every mapping of it: a file may be mapped twice, or a mapping split; 0 when it
+/// is not mapped).
 inline long resident_kb_of(const std::string& path) {
   std::ifstream smaps("/proc/self/smaps");
   std::string line;
   bool inside = false;
-  long kb = 0;
+  long total = 0;
   while (std::getline(smaps, line)) {
     if (line.find('-') < line.find(' ') && line.find(' ') != std::string::npos &&
         isxdigit(static_cast<unsigned char>(line[0]))) {
       inside = line.size() >= path.size() && line.compare(line.size() - path.size(), path.size(), path) == 0;
     } else if (inside && line.rfind("Rss:", 0) == 0) {
+      long kb = 0;
       std::istringstream(line.substr(4)) >> kb;
-      return kb;
+      total += kb;
+      inside = false;
     }
   }
-  return 0;
+  return total;
 }
 
 /// The message of the lpo::Error `f` throws, or "(no error)".
@@ -66,11 +69,14 @@ inline std::string error_of(const std::function<void()>& f) {
 
 }  // namespace lpo::test
 
-/// Skip the current test when a file from ../shared is not there (a user's clone has no ../shared).
-#define LPO_REQUIRE_SHARED(rel)                                                   \
-  do {                                                                            \
-    if (!std::filesystem::exists(::lpo::test::shared_path(rel)))                  \
-      GTEST_SKIP() << "needs ../shared/" << (rel) << " (not present)";            \
+/// Skip the current test when a file from ../shared is not there (a user's clone has no ../shared);
+/// with LPO_SHARED_REQUIRED set (CI, .ci/run) fail it instead.
+#define LPO_REQUIRE_SHARED(rel)                                                                  \
+  do {                                                                                           \
+    if (!std::filesystem::exists(::lpo::test::shared_path(rel))) {                               \
+      if (std::getenv("LPO_SHARED_REQUIRED")) FAIL() << "needs ../shared/" << (rel) << " (not present)"; \
+      GTEST_SKIP() << "needs ../shared/" << (rel) << " (not present)";                           \
+    }                                                                                            \
   } while (0)
 
 /// Skip the current test in AddressSanitizer builds when it needs SentencePiece in a process that

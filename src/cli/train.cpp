@@ -82,7 +82,10 @@ void add_flags(CLI::App& app, Flags& f) {
   app.add_option("--lr", o.lr)->capture_default_str();
   app.add_option("--min-lr", o.min_lr)->capture_default_str();
   app.add_option("--lr-warmup-iters", o.lr_warmup_iters)->capture_default_str();
-  app.add_option("--weight-decay", o.weight_decay)->capture_default_str();
+  app.add_option("--weight-decay", o.weight_decay,
+                 "AdamW decoupled weight decay, applied only to parameters with 2 or more dimensions"
+                 " (embeddings, projections, lm_head), never to 1-D ones (norms, biases)")
+      ->capture_default_str();
   app.add_option("--adam-beta1", o.adam_beta1)->capture_default_str();
   app.add_option("--adam-beta2", o.adam_beta2)->capture_default_str();
   app.add_option("--adam-eps", o.adam_eps)->capture_default_str();

@@ -29,6 +29,19 @@ TEST(BenchCli, TrainStepPrintsOneJsonLineWithTheWorkloadsTokens) {
   EXPECT_EQ(plain.at("path").get<std::string>(), "plain");
   EXPECT_NEAR(plain.at("model_gflop").get<double>(), 6478848e-9, 1e-12);
   EXPECT_EQ(plain.at("tokens_per_step").get<int64_t>(), 84);
+  // Two layers of four heads (head_dim 8, the same 9216 matrix parameters per layer): every
+  // layer counts, the attention term uses heads·head_dim; --recompute-activations is named in
+  // the path and not counted. 6·9216·2·54 + 12·2·32·972 + 1,382,400 = 8,100,864; needed
+  // 6·9216·2·54 + 1,382,400 = 7,354,368.
+  r = test::run_lpo("bench train-step --hidden 32 --intermediate 64 --layers 2 --heads 4 --kv-heads 2"
+                    " --vocab 300 --pairs 3 --prompt-len 10 --response-len 4 --steps 1 --warmup 0 --threads 1"
+                    " --recompute-activations");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto deep = nlohmann::json::parse(r.output.substr(r.output.rfind('{')));
+  EXPECT_EQ(deep.at("path").get<std::string>(), "shared+packed+recompute");
+  EXPECT_NEAR(deep.at("model_gflop").get<double>(), 8100864e-9, 1e-12);
+  EXPECT_NEAR(deep.at("needed_gflop").get<double>(), 7354368e-9, 1e-12);
+  EXPECT_EQ(deep.at("tokens_per_step").get<int64_t>(), 84);
   r = test::run_lpo("bench gemm --n 64 --reps 2 --threads 1");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const auto gemm = nlohmann::json::parse(r.output);

@@ -1,5 +1,7 @@
 // `lpo demo --quick`: every step of the replica runs and writes the report files, with one
 // result per method (DPO and LPO at each learning rate, the control, the r2 sweep).
+#include <cmath>
+
 #include "cli_support.hpp"
 #include "util/files.hpp"
 
@@ -29,7 +31,27 @@ TEST(DemoCli, QuickReplicaWritesReportChartsAndTensorBoard) {
       has_events |= e.path().filename().string().rfind("events.out.tfevents.", 0) == 0;
     EXPECT_TRUE(has_events) << run;
   }
-  EXPECT_NE(read_file(dir + "/run/report.md").find("LPO above the control"), std::string::npos);
+  // Each claim's verdict follows from the numbers in results.json (the main learning rate's
+  // runs): "holds" exactly when LPO's flexible accuracy is above the other's.
+  const double main_lr = results.at("settings").at("main_lr").get<double>();
+  auto flexible_of = [&](const std::string& method) -> double {
+    for (const auto& run : results.at("runs"))
+      if (run.at("method") == method && run.at("lr").get<double>() == main_lr &&
+          (method != "lpo" || std::abs(run.at("r2").get<double>() - 0.2) < 1e-12))
+        return run.at("flexible").get<double>();
+    ADD_FAILURE() << "no " << method << " run at lr " << main_lr;
+    return NAN;
+  };
+  const double lpo = flexible_of("lpo"), dpo = flexible_of("dpo"), control = flexible_of("control");
+  const double sft = results.at("sft").at("flexible").get<double>();
+  const std::string report = read_file(dir + "/run/report.md");
+  auto verdict = [](bool holds) { return std::string(holds ? "holds" : "does not hold") + " ("; };
+  for (const auto& [claim, holds] : std::vector<std::pair<std::string, bool>>{
+           {"- LPO above SFT: ", lpo > sft},
+           {"- LPO above DPO: ", lpo > dpo},
+           {"- LPO above the control (continued SFT on the chosen answers): ", lpo > control}})
+    EXPECT_NE(report.find(claim + verdict(holds)), std::string::npos)
+        << claim << "LPO " << lpo << " SFT " << sft << " DPO " << dpo << " control " << control << "\n" << report;
   EXPECT_NE(r.output.find("lpo_r2_1"), std::string::npos) << r.output;
 }
 

@@ -1,8 +1,10 @@
 // GSM8K scoring on real data: the gold solutions score 100%, and the verifier agrees with the
 // human-checked `is_correct` of four real models' solutions.
 #include "evaluation/gsm8k_eval.hpp"
+#include "model/transformer.hpp"
 #include "test_support.hpp"
 #include "util/error.hpp"
+#include "word_tokenizer.hpp"
 
 namespace lpo::evaluation {
 
@@ -61,6 +63,39 @@ TEST(Gsm8kEval, FewShotPromptLayout) {
   EXPECT_EQ(gsm8k_prompt(item, o), "Question: 1+1?\nAnswer: 1+1=2\n#### 2\n\nQuestion: What is 2+2?\nAnswer:");
   o.num_fewshot = 2;
   EXPECT_THROW(gsm8k_prompt(item, o), Error);
+}
+
+// --stop in eval: each generation is cut before the earliest stop string, also one
+// that spans two tokens (two-letter tokens, a stop at an odd offset), before it is scored.
+TEST(Gsm8kEval, StopStringsCutGenerationsBeforeTheFirstOneAcrossTokenBoundaries) {
+  test::WordTokenizer tokenizer;
+  ModelConfig c = preset_config("tiny", tokenizer.vocab_size());
+  c.hidden_size = 32, c.intermediate_size = 64, c.num_hidden_layers = 1, c.num_attention_heads = 2,
+  c.num_key_value_heads = 1;
+  Transformer model(c);
+  model.init_random(7, 0.5);
+  std::vector<Gsm8kItem> items{{"abcd", "#### 1", "1", {}, "t:1"}, {"qbza", "#### 2", "2", {}, "t:2"},
+                               {"kkbb", "#### 3", "3", {}, "t:3"}};
+  Gsm8kOptions o;
+  o.progress = false;
+  o.generate.max_new_tokens = 12;
+  o.generate.batch_size = 2;
+  o.generate.temperature = 1.0;  // seeded sampling: varied texts (greedy loops on this model), same in both runs
+  o.generate.seed = 3;
+  const Gsm8kReport full = evaluate_gsm8k(model, tokenizer, items, o);
+  ASSERT_EQ(full.generations.size(), 3u);
+  const std::string first = full.generations[0];
+  ASSERT_EQ(first.size(), 24u);
+  const size_t k = test::boundary_stop_offset(first, 5);
+  ASSERT_NE(k, std::string::npos) << first;
+  const std::string later = first.substr(first.size() - 4, 4);
+  ASSERT_GT(first.find(later), k);
+  o.stop_strings = {later, first.substr(k, 2)};
+  const Gsm8kReport cut = evaluate_gsm8k(model, tokenizer, items, o);
+  ASSERT_EQ(cut.generations.size(), 3u);
+  EXPECT_EQ(cut.generations[0], first.substr(0, k)) << first << " stop " << o.stop_strings[1];
+  for (size_t i = 0; i < 3; ++i)
+    EXPECT_EQ(cut.generations[i], test::cut_before_first(full.generations[i], o.stop_strings)) << full.generations[i];
 }
 
 }  // namespace lpo::evaluation

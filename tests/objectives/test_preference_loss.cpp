@@ -122,6 +122,31 @@ TEST(PreferenceLoss, KtoPairPositiveRegularizerAppliesToBothHalves) {
   EXPECT_NEAR(out.loss.item<double>(), plain + 3.0 / 6.0, 1e-12);
 }
 
+// sigmoid with label smoothing ε = 0.25 (conservative DPO), β = 0.5: the gradient, not only
+// the value. pc = [-1, -2], pr = [-2, -1], rc = rr = [-1.5, -1.5] -> logits z = [1, -1].
+// loss_i = −(1−ε)·log σ(βz) − ε·log σ(−βz) = [0.599077, 0.849077], mean 0.724076984180;
+// ∂loss/∂pc_i = (β/B)·(σ(βz_i) − (1 − ε)) = [−0.031885167200, −0.093114832800] = −∂loss/∂pr_i
+// (without smoothing: [−0.0943852, −0.1556148]).
+TEST(PreferenceLoss, LabelSmoothingShapesTheSigmoidGradient) {
+  LossConfig config{"sigmoid", 0.5, 0.0, 1.0, 0.2, 0.25, false, false};
+  at::Tensor pc = f64({-1, -2}, true), pr = f64({-2, -1}, true);
+  LossOutput out = preference_loss(config, pc, pr, f64({-1.5, -1.5}), f64({-1.5, -1.5}));
+  out.loss.backward();
+  EXPECT_NEAR(out.loss.item<double>(), 0.724076984180, 1e-11);
+  const std::vector<double> want{-0.031885167200, -0.093114832800};
+  for (int64_t i = 0; i < 2; ++i) {
+    EXPECT_NEAR(pc.grad()[i].item<double>(), want[static_cast<size_t>(i)], 1e-11) << i;
+    EXPECT_NEAR(pr.grad()[i].item<double>(), -want[static_cast<size_t>(i)], 1e-11) << i;
+  }
+  EXPECT_NEAR(metric(out, "rewards/margins"), 0.0, 1e-12);  // β·z = [0.5, -0.5]
+  // ε = 0.5: both labels equally likely, the gradient at z = ±1 is (β/B)·(σ(±0.5) − 0.5).
+  config.label_smoothing = 0.5;
+  at::Tensor pc2 = f64({-1, -2}, true), pr2 = f64({-2, -1}, true);
+  preference_loss(config, pc2, pr2, f64({-1.5, -1.5}), f64({-1.5, -1.5})).loss.backward();
+  EXPECT_NEAR(pc2.grad()[0].item<double>(), 0.25 * (1 / (1 + std::exp(-0.5)) - 0.5), 1e-12);
+  EXPECT_NEAR(pc2.grad()[1].item<double>(), 0.25 * (1 / (1 + std::exp(0.5)) - 0.5), 1e-12);
+}
+
 TEST(PreferenceLoss, RegistryListsTheSeedNamesThenTrls) {
   std::vector<std::string> want = {"sigmoid", "dpo", "hinge", "ipo", "lpo", "lpo-r", "lpo-ste", "lpo-ste-dynamic",
                                    "kto_pair", "ipo_norm", "exo_pair", "nca_pair", "robust", "bco_pair",

@@ -9,6 +9,7 @@
 #include "util/files.hpp"
 #include "util/error.hpp"
 #include "util/jsonl.hpp"
+#include "word_tokenizer.hpp"
 
 namespace lpo::pipeline {
 namespace {
@@ -92,6 +93,46 @@ TEST(Sample, LineWithoutPromptNamesFileAndLine) {
     EXPECT_NE(std::string(e.what()).find("bad.jsonl:2: no prompt"), std::string::npos) << e.what();
   }
   EXPECT_FALSE(std::filesystem::exists(s.dir + "/o.jsonl"));
+}
+
+// --stop: each candidate is cut before the earliest of the stop strings, whatever their
+// order, including one that spans the boundary between two tokens (two-letter tokens: a
+// two-character stop at an odd offset is the end of one token and the start of the next).
+TEST(Sample, StopStringsCutBeforeTheFirstOneAcrossTokenBoundaries) {
+  const std::string dir = test::temp_dir("stop");
+  test::WordTokenizer tokenizer;
+  ModelConfig c = preset_config("tiny", tokenizer.vocab_size());
+  c.hidden_size = 32, c.intermediate_size = 64, c.num_hidden_layers = 1, c.num_attention_heads = 2,
+  c.num_key_value_heads = 1;
+  Transformer model(c);
+  model.init_random(11, 0.5);
+  std::ofstream(dir + "/prompts.jsonl") << R"({"prompt": "abcd"})" "\n" << R"({"prompt": "zaqb"})" "\n";
+  SampleOptions o = options(5);
+  o.generate.max_new_tokens = 12;
+  sample_candidates(model, tokenizer, dir + "/prompts.jsonl", dir + "/full.jsonl", o);
+  const auto full = read_all(dir + "/full.jsonl");
+  ASSERT_EQ(full.size(), 2u);
+  const std::string first = full[0]["candidate_set"][0].get<std::string>();
+  ASSERT_EQ(first.size(), 24u);  // 12 tokens of 2 letters, no stop id
+  const size_t k = test::boundary_stop_offset(first, 5);
+  ASSERT_NE(k, std::string::npos) << first;
+  const std::string spanning = first.substr(k, 2);             // last letter of token k/2, first of the next
+  const std::string later = first.substr(first.size() - 4, 4);  // listed first, found later (or not at all)
+  ASSERT_GT(first.find(later), k);
+  o.stop_strings = {later, spanning};
+  sample_candidates(model, tokenizer, dir + "/prompts.jsonl", dir + "/cut.jsonl", o);
+  const auto cut = read_all(dir + "/cut.jsonl");
+  ASSERT_EQ(cut.size(), 2u);
+  EXPECT_EQ(cut[0]["candidate_set"][0].get<std::string>(), first.substr(0, k)) << first << " stop " << spanning;
+  int shortened = 0;
+  for (size_t p = 0; p < 2; ++p)
+    for (size_t j = 0; j < 3; ++j) {
+      const std::string text = full[p]["candidate_set"][j].get<std::string>();
+      const std::string got = cut[p]["candidate_set"][j].get<std::string>();
+      EXPECT_EQ(got, test::cut_before_first(text, o.stop_strings)) << text;
+      shortened += got.size() < text.size();
+    }
+  EXPECT_GE(shortened, 1);
 }
 
 }  // namespace lpo::pipeline

@@ -101,6 +101,17 @@ TEST(Trainer, PackedDatasetLargerThanItsCacheTrainsWithFlatMemory) {
   const long resident_kb = test::resident_kb_of(prefix + ".bin");
   EXPECT_LE(resident_kb, 64 + 256) << "of a " << file_kb << " KB dataset";  // limit + the last read's windows
   EXPECT_GT(file_kb, 3500);
+  // Positive control: the same 128 draws (the trainer's data order) read through a dataset
+  // without a limit leave megabytes resident, so the measurement above can fail (a probe that
+  // missed the mapping would read 0 and pass it).
+  DataOrder order(dataset.size(), c.seed);
+  {
+    PairDataset unlimited(prefix, size_t{1} << 40);
+    for (int64_t i = 0; i < 8 * 16; ++i) unlimited.get(order.at(i));
+    const long unlimited_kb = test::resident_kb_of(prefix + ".bin");
+    std::printf("[ info ] resident: %ld KB with the 64 KB limit, %ld KB without\n", resident_kb, unlimited_kb);
+    EXPECT_GT(unlimited_kb, 4 * (64 + 256)) << "of a " << file_kb << " KB dataset";
+  }
 }
 
 }  // namespace lpo::training

@@ -16,6 +16,7 @@
 #include "tokenizer/byte_level_vocab.hpp"
 #include "tokenizer/tokenizer.hpp"
 #include "training/checkpoint.hpp"
+#include "training/data_order.hpp"
 #include "training/preference_task.hpp"
 #include "training/trainer.hpp"
 #include "util/files.hpp"
