@@ -34,6 +34,7 @@ struct GatedMlp : public torch::autograd::Function<GatedMlp> {
     at::Tensor g = at::linear(x, gate), u = at::linear(x, up);
     ctx->save_for_backward({x, g, u, gate, up, down});
     ctx->saved_data["gelu"] = gelu;
+    ctx->saved_data["wgrad"] = gate.requires_grad() || up.requires_grad() || down.requires_grad();
     return at::linear(activate(g, gelu) * u, down);
   }
 
@@ -42,6 +43,7 @@ struct GatedMlp : public torch::autograd::Function<GatedMlp> {
     auto s = ctx->get_saved_variables();
     const at::Tensor &x = s[0], &g = s[1], &u = s[2], &gate = s[3], &up = s[4], &down = s[5];
     const bool gelu = ctx->saved_data["gelu"].toBool();
+    const bool wgrad = ctx->saved_data["wgrad"].toBool();
     const int64_t H = x.size(-1), I = g.size(-1);
     at::Tensor dy = grads[0].reshape({-1, H}), x2 = x.reshape({-1, H});
     at::Tensor g2 = g.reshape({-1, I}), u2 = u.reshape({-1, I});
@@ -55,9 +57,10 @@ struct GatedMlp : public torch::autograd::Function<GatedMlp> {
       act = g2 * sig;
       dg = dp * u2 * (sig * (1 + g2 * (1 - sig)));
     }
-    at::Tensor d_down = at::mm(dy.t(), act * u2);
+    at::Tensor d_down = wgrad ? at::mm(dy.t(), act * u2) : at::Tensor();
     at::Tensor du = dp.mul_(act);
     at::Tensor dx = at::mm(dg, gate).add_(at::mm(du, up));
+    if (!wgrad) return {dx.view(x.sizes()), at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor()};
     return {dx.view(x.sizes()), at::mm(dg.t(), x2), at::mm(du.t(), x2), d_down, at::Tensor()};
   }
 };
@@ -65,8 +68,13 @@ struct GatedMlp : public torch::autograd::Function<GatedMlp> {
 }  // namespace
 
 at::Tensor gated_mlp(const at::Tensor& x, const at::Tensor& gate, const at::Tensor& up, const at::Tensor& down,
-                     const std::string& activation) {
+                     const std::string& activation, const MlpAdapters* adapters) {
   const bool gelu = is_gelu(activation);
+  if (adapters && adapters->any()) {
+    at::Tensor g = adapted_linear(x, gate, at::Tensor(), adapters->gate);
+    at::Tensor u = adapted_linear(x, up, at::Tensor(), adapters->up);
+    return adapted_linear(activate(g, gelu) * u, down, at::Tensor(), adapters->down);
+  }
   if (!at::GradMode::is_enabled()) return at::linear(activate(at::linear(x, gate), gelu) * at::linear(x, up), down);
   return GatedMlp::apply(x, gate, up, down, gelu);
 }
