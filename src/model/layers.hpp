@@ -22,7 +22,8 @@ at::Tensor rms_norm(const at::Tensor& x, const at::Tensor& weight, double eps, d
 /// ops would keep: the MLP is most of a layer's activation memory. Frozen weights (not
 /// requiring grad) get no gradient computed.
 /// `adapters` (nullptr or all undefined: none): LoRA adapters of gate/up/down (model/lora.hpp);
-/// with any, the MLP is composed of adapted_linear ops (autograd keeps their activations).
+/// with any, the adapters join the fused backward (still only x, gate(x), up(x) kept; their
+/// rank-r intermediates and dropout masks are recomputed), and all must share scale and dropout.
 struct MlpAdapters {
   LoraAdapter gate, up, down;
   bool any() const { return gate.defined() || up.defined() || down.defined(); }

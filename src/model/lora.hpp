@@ -25,6 +25,21 @@ struct LoraAdapter {
 at::Tensor adapted_linear(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias,
                           const LoraAdapter& lora);
 
+/// The dropout mask of an adapter's input of `sizes`: float32 on `device`, kept entries
+/// 1/(1−p), others 0, drawn from lora.dropout_seed on the CPU; undefined when dropout is off
+/// (p = 0 or no seed). adapted_linear and the fused MLP (layers.cpp) draw the same masks.
+at::Tensor lora_dropout_mask(const LoraAdapter& lora, at::IntArrayRef sizes, c10::Device device);
+
+/// The adapter's term alone: x [N, in] -> s·(dropout(x) Aᵀ) Bᵀ [N, out] float32.
+at::Tensor lora_delta(const at::Tensor& x, const LoraAdapter& lora);
+
+/// Backward of lora_delta for its output gradient dz [N, out]: dx [N, in] (float32),
+/// dA = s·(dz B)ᵀ x̃ [r, in], dB = s·dzᵀ (x̃ Aᵀ) [out, r], with x̃ = dropout(x) (same mask).
+struct LoraGrads {
+  at::Tensor dx, da, db;
+};
+LoraGrads lora_delta_backward(const at::Tensor& x, const at::Tensor& dz, const LoraAdapter& lora);
+
 /// PEFT's default initialisation (LoraLayer.reset_lora_parameters, init_lora_weights=True):
 /// A ~ Kaiming-uniform with a = √5, i.e. U(−1/√in, 1/√in) for A [r, in]; B = 0, so the adapted
 /// layer starts equal to the base. Drawn on the CPU from `seed` (same on every device).

@@ -9,6 +9,7 @@
 
 #include "io/peft_adapter.hpp"
 #include "io/safetensors.hpp"
+#include "model/layers.hpp"
 #include "model/lora.hpp"
 #include "model/transformer.hpp"
 #include "model_test_support.hpp"
@@ -190,6 +191,42 @@ TEST(Lora, DropoutIsSeededAndRecomputeSafe) {
     EXPECT_TRUE(at::equal(a[i], again[i])) << i;
     EXPECT_TRUE(test::close(a[i], recomputed[i], 1e-5, 1e-6)) << i;
   }
+}
+
+// The fused MLP with adapters (its own backward) against the same MLP composed of autograd ops
+// (adapted_linear): output and every gradient, with dropout, for SwiGLU and GeGLU, adapters on
+// all three or only some modules, frozen base weights.
+TEST(Lora, FusedMlpBackwardMatchesComposedOps) {
+  at::manual_seed(5);
+  const int64_t H = 12, I = 20, r = 3;
+  for (const std::string act : {"silu", "gelu_pytorch_tanh"})
+    for (int which : {7, 4, 2}) {  // bit 4: gate, 2: up, 1: down
+      at::Tensor x = at::randn({2, 5, H}, at::kDouble).to(at::kFloat).requires_grad_(true);
+      at::Tensor wg = at::randn({I, H}) * 0.3, wu = at::randn({I, H}) * 0.3, wd = at::randn({H, I}) * 0.3;
+      auto make = [&](int64_t out, int64_t in, int64_t seed, bool on) {
+        if (!on) return LoraAdapter{};
+        return LoraAdapter{(at::randn({r, in}) * 0.3).requires_grad_(true),
+                           (at::randn({out, r}) * 0.3).requires_grad_(true), 1.7, 0.25, seed};
+      };
+      MlpAdapters a{make(I, H, 1, which & 4), make(I, H, 2, which & 2), make(H, I, 3, which & 1)};
+      at::Tensor fused = gated_mlp(x, wg, wu, wd, act, &a);
+      const bool gelu = act != "silu";
+      auto actf = [&](const at::Tensor& g) { return gelu ? at::gelu(g, "tanh") : at::silu(g); };
+      at::Tensor composed = adapted_linear(actf(adapted_linear(x, wg, {}, a.gate)) * adapted_linear(x, wu, {}, a.up),
+                                           wd, {}, a.down);
+      ASSERT_LT((fused - composed).abs().max().item<double>(), 1e-5) << act << " " << which;
+      at::Tensor dy = at::randn(fused.sizes());
+      std::vector<at::Tensor> inputs{x};
+      for (const LoraAdapter* l : {&a.gate, &a.up, &a.down})
+        if (l->defined()) inputs.insert(inputs.end(), {l->a, l->b});
+      auto gf = torch::autograd::grad({fused}, inputs, {dy});
+      auto gc = torch::autograd::grad({composed}, inputs, {dy});
+      for (size_t i = 0; i < inputs.size(); ++i) {
+        ASSERT_TRUE(gf[i].defined() && gc[i].defined()) << i;
+        EXPECT_GT(gc[i].abs().max().item<double>(), 1e-3) << act << " " << which << " input " << i;
+        EXPECT_LT((gf[i] - gc[i]).abs().max().item<double>(), 1e-4) << act << " " << which << " input " << i;
+      }
+    }
 }
 
 TEST(Lora, ConfigErrorsNameFileAndField) {
