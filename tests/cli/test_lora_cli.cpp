@@ -113,6 +113,21 @@ TEST(LoraCli, TrainSavesPeftAdapterMergesAndResumesBitExact) {
     EXPECT_GT(std::abs(with_adapter[i] - plain[i]), 1e-4) << i;
   }
 
+  // ref-logprobs --adapter (a reference for a second round) scores as the merged model does.
+  std::vector<std::vector<double>> refs;
+  for (const std::string m : {"--model " + model + " --adapter " + dir + "/full", "--model " + dir + "/merged"}) {
+    const std::string out = dir + "/ref" + std::to_string(refs.size()) + ".jsonl";
+    r = test::run_lpo("ref-logprobs " + m + " --data " + hh + " --seq-length 96 --batch-size 8 --threads 1 --out " + out);
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    refs.emplace_back();
+    for_each_json_line(out, [&](const nlohmann::json& j, long) {
+      if (j.contains("ref_chosen_logps_sum")) refs.back().push_back(j["ref_chosen_logps_sum"].get<double>());
+    });
+  }
+  ASSERT_EQ(refs[0].size(), 8u);
+  ASSERT_EQ(refs[1].size(), 8u);
+  for (size_t i = 0; i < 8; ++i) EXPECT_NEAR(refs[0][i], refs[1][i], 1e-5 * std::abs(refs[1][i])) << "pair " << i;
+
   // Stop after 4 iterations, resume: the same losses bit for bit.
   r = test::run_lpo(lora_args(model, data, dir + "/run") + " --exit-interval 4");
   ASSERT_EQ(r.exit_code, 0) << r.output;
