@@ -112,15 +112,21 @@ LoraConfig read_lora_config(const std::string& dir) {
       check(t.is_array(), path, ": 'target_modules' must be a list or \"all-linear\"");
       std::set<std::string> chosen;
       for (const auto& m : t) {
-        const std::string name = m.get<std::string>();
+        std::string name = m.get<std::string>();
+        if (name.find('.') != std::string::npos) name = name.substr(name.rfind('.') + 1);  // PEFT suffix match
         check(known_module(name), path, ": 'target_modules' has '", name,
               "'; expected q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj, down_proj");
         chosen.insert(name);
       }
       c.target_modules = in_module_order(chosen);
     }
-    c.base_model = js.value("base_model_name_or_path", std::string());
-    if (js.contains("base_model_name_or_path") && js["base_model_name_or_path"].is_null()) c.base_model.clear();
+    if (js.contains("layers_to_transform") && !js["layers_to_transform"].is_null()) {
+      const nlohmann::json& l = js["layers_to_transform"];
+      if (l.is_number_integer()) c.layers.push_back(l.get<int64_t>());
+      else c.layers = l.get<std::vector<int64_t>>();
+    }
+    if (js.contains("base_model_name_or_path") && js["base_model_name_or_path"].is_string())
+      c.base_model = js["base_model_name_or_path"].get<std::string>();
     c.validate(path);
     return c;
   } catch (const nlohmann::json::exception& e) {
@@ -161,6 +167,7 @@ void write_lora_adapter(const std::string& dir, const LoraConfig& c,
                        {"inference_mode", true},
                        {"init_lora_weights", true},
                        {"modules_to_save", nullptr},
+                       {"layers_to_transform", c.layers.empty() ? nlohmann::json() : nlohmann::json(c.layers)},
                        {"use_dora", false}};
   write_file_atomic((std::filesystem::path(dir) / kConfigFile).string(), js.dump(2) + "\n");
 }

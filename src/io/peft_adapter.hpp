@@ -35,6 +35,7 @@ struct LoraConfig {
   std::vector<std::string> target_modules;  // subset of lora_linear_modules(), in that order
   bool use_rslora = false;
   std::string base_model;  // base_model_name_or_path
+  std::vector<int64_t> layers;  // layers_to_transform: decoder layers with adapters (empty: all)
 
   /// s = alpha / r, or alpha / sqrt(r) with use_rslora (PEFT LoraLayer.update_layer).
   double scale() const;
@@ -51,7 +52,9 @@ std::vector<std::string> parse_lora_target_modules(const std::string& list, cons
 /// Reads DIR/adapter_config.json. target_modules may be a list or the string "all-linear"
 /// (or one module name). Throws lpo::Error naming the file and field for a missing file,
 /// peft_type other than LORA, bias other than "none", fan_in_fan_out, use_dora, a regex
-/// target_modules, or values validate() rejects.
+/// target_modules, or values validate() rejects. Entries of target_modules may be dotted
+/// suffixes ("self_attn.q_proj"), as PEFT matches them; layers_to_transform (an int or a list)
+/// restricts the adapters to those decoder layers.
 LoraConfig read_lora_config(const std::string& dir);
 
 /// DIR/adapter_model.safetensors as {module name + ".lora_A.weight" / ".lora_B.weight" ->

@@ -120,14 +120,11 @@ at::Tensor Transformer::layer_forward(size_t i, const at::Tensor& x, const Layer
   const Layer& l = *layers_[i];
   auto opt = [&](bool present, size_t index) { return present ? p(index) : at::Tensor(); };
   AttentionWeights w{p(l.q_w), opt(l.has_bias, l.q_b), p(l.k_w), opt(l.has_bias, l.k_b), p(l.v_w),
-                     opt(l.has_bias, l.v_b), p(l.o_w), opt(l.has_qk_norm, l.q_norm), opt(l.has_qk_norm, l.k_norm)};
+                     opt(l.has_bias, l.v_b), p(l.o_w), opt(l.has_qk_norm, l.q_norm), opt(l.has_qk_norm, l.k_norm),
+                     adapter(i, 0), adapter(i, 1), adapter(i, 2), adapter(i, 3)};
   const ModelConfig& c = config_;
   AttentionShape shape{c.num_attention_heads, c.num_key_value_heads, c.head_dim, c.attention_scale(),
                        c.attn_logit_softcapping, c.rms_norm_eps, c.norm_weight_offset};
-  w.q_lora = adapter(i, 0);
-  w.k_lora = adapter(i, 1);
-  w.v_lora = adapter(i, 2);
-  w.o_lora = adapter(i, 3);
   at::Tensor a = self_attention(norm(x, l.attn_norm), w, shape, in.cos, in.sin, in.allowed, cache,
                                 static_cast<int64_t>(i), in.spans);
   if (c.sandwich_norms) a = norm(a, l.attn_out_norm);
@@ -351,8 +348,14 @@ void Transformer::add_lora(const LoraConfig& config, uint64_t seed) {
   const auto& modules = lora_linear_modules();
   at::NoGradGuard no_grad;
   uint64_t k = 0;
+  for (const int64_t i : config.layers)
+    check(i >= 0 && i < config_.num_hidden_layers, "LoRA layers_to_transform: layer ", i, " outside [0, ",
+          config_.num_hidden_layers, ")");
   for (size_t i = 0; i < layers_.size(); ++i) {
     Layer& l = *layers_[i];
+    if (!config.layers.empty() &&
+        std::find(config.layers.begin(), config.layers.end(), static_cast<int64_t>(i)) == config.layers.end())
+      continue;
     for (size_t m = 0; m < modules.size(); ++m) {
       if (std::find(config.target_modules.begin(), config.target_modules.end(), modules[m]) ==
           config.target_modules.end())

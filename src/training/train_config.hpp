@@ -54,7 +54,12 @@ struct TrainConfig {
   bool progress = true;      // progress bar when stdout is a terminal
   /// LoRA (--lora-rank R > 0): train adapters of lora.target_modules on a frozen base
   /// (model/lora.hpp); r 0 = full fine-tuning. lora.base_model is filled from `model`.
-  LoraConfig lora{0, 16.0, 0.0, {}, false, ""};
+  LoraConfig lora = [] {
+    LoraConfig c;
+    c.r = 0;
+    c.alpha = 16.0;
+    return c;
+  }();
   bool use_lora() const { return lora.r > 0; }
 
   /// Gradient-accumulation steps per rank: global / (micro × world_size). Throws lpo::Error

@@ -58,64 +58,71 @@ TEST(Lora, GoldenAdapterAndMergedModel) {
   expect_golden(model, golden, "merged");
 }
 
-// r 4, α 8, rsLoRA (s = 8/2 = 4), attention and MLP modules, on llama3; the adapter path equals
-// weights merged here from adapter_model.safetensors with the formula, not by merge_lora.
+// r 4, α 8, rsLoRA (s = 8/2 = 4), attention and MLP modules, on llama3, gemma3 (offset and
+// sandwich norms; adapters on layers 0 and 2 only) and qwen3 (q/k norm); the adapter path
+// equals weights merged here from adapter_model.safetensors with the formula, not by merge_lora.
 TEST(Lora, SecondAdapterMatchesIndependentMerge) {
-  const std::string base_dir = "models/tiny-llama3-golden";
-  LPO_REQUIRE_SHARED(base_dir + "/config.json");
-  Transformer model = load_model(test::shared_path(base_dir));
-  LoraConfig c;
-  c.r = 4;
-  c.alpha = 8;
-  c.use_rslora = true;
-  c.target_modules = parse_lora_target_modules("down_proj,k_proj,o_proj,gate_proj", "--lora-target-modules");
-  EXPECT_EQ(c.target_modules, (std::vector<std::string>{"k_proj", "o_proj", "gate_proj", "down_proj"}));
-  EXPECT_DOUBLE_EQ(c.scale(), 4.0);
-  model.add_lora(c, 7);
-  {  // give B values (PEFT starts it at 0), as training would
-    at::NoGradGuard no_grad;
-    for (const auto& [name, t] : model.named_adapters())
-      if (name.find("lora_B") != std::string::npos) t.normal_(0.0, 0.05);
-  }
-  const std::string dir = test::temp_dir("lora-second");
-  model.save_lora(dir);
-  auto js = test::read_json(dir + "/adapter_config.json");
-  EXPECT_EQ(js["peft_type"], "LORA");
-  EXPECT_EQ(js["task_type"], "CAUSAL_LM");
-  EXPECT_EQ(js["bias"], "none");
-  EXPECT_EQ(js["r"], 4);
-  EXPECT_EQ(js["use_rslora"], true);
+  for (const std::string family : {"llama3", "gemma3", "qwen3"}) {
+    const std::string base_dir = "models/tiny-" + family + "-golden";
+    LPO_REQUIRE_SHARED(base_dir + "/config.json");
+    Transformer model = load_model(test::shared_path(base_dir));
+    const ModelConfig& mc = model.config();
+    LoraConfig c;
+    c.r = 4;
+    c.alpha = 8;
+    c.use_rslora = true;
+    c.target_modules = parse_lora_target_modules("down_proj,k_proj,o_proj,gate_proj", "--lora-target-modules");
+    EXPECT_EQ(c.target_modules, (std::vector<std::string>{"k_proj", "o_proj", "gate_proj", "down_proj"}));
+    EXPECT_DOUBLE_EQ(c.scale(), 4.0);
+    if (family == "gemma3") c.layers = {0, 2};
+    model.add_lora(c, 7);
+    {  // give B values (PEFT starts it at 0), as training would
+      at::NoGradGuard no_grad;
+      for (const auto& [name, t] : model.named_adapters())
+        if (name.find("lora_B") != std::string::npos) t.normal_(0.0, 0.05);
+    }
+    const std::string dir = test::temp_dir("lora-second-" + family);
+    model.save_lora(dir);
+    auto js = test::read_json(dir + "/adapter_config.json");
+    EXPECT_EQ(js["peft_type"], "LORA");
+    EXPECT_EQ(js["task_type"], "CAUSAL_LM");
+    EXPECT_EQ(js["bias"], "none");
+    EXPECT_EQ(js["r"], 4);
+    EXPECT_EQ(js["use_rslora"], true);
 
-  Transformer loaded = load_model(test::shared_path(base_dir));
-  loaded.load_lora(dir);
-  Transformer merged = load_model(test::shared_path(base_dir));
-  SafetensorsFile file(dir + "/adapter_model.safetensors");
-  EXPECT_EQ(file.entry("base_model.model.model.layers.1.mlp.down_proj.lora_A.weight").shape,
-            (std::vector<int64_t>{4, 128}));
-  EXPECT_EQ(file.entry("base_model.model.model.layers.1.mlp.down_proj.lora_B.weight").shape,
-            (std::vector<int64_t>{64, 4}));
-  int merged_count = 0;
-  {
-    at::NoGradGuard no_grad;
-    for (int64_t l = 0; l < 3; ++l)
-      for (const std::string m : {"self_attn.k_proj", "self_attn.o_proj", "mlp.gate_proj", "mlp.down_proj"}) {
-        const std::string pre = "model.layers." + std::to_string(l) + "." + m;
-        at::Tensor a = file.tensor("base_model.model." + pre + ".lora_A.weight").to(at::kDouble);
-        at::Tensor b = file.tensor("base_model.model." + pre + ".lora_B.weight").to(at::kDouble);
-        at::Tensor& w = merged.parameter(pre + ".weight");
-        w = (w.to(at::kDouble) + (8.0 / 2.0) * b.matmul(a)).to(at::kFloat);
-        ++merged_count;
+    Transformer loaded = load_model(test::shared_path(base_dir));
+    loaded.load_lora(dir);
+    Transformer merged = load_model(test::shared_path(base_dir));
+    SafetensorsFile file(dir + "/adapter_model.safetensors");
+    EXPECT_EQ(file.entry("base_model.model.model.layers.0.mlp.down_proj.lora_A.weight").shape,
+              (std::vector<int64_t>{4, mc.intermediate_size}));
+    EXPECT_EQ(file.entry("base_model.model.model.layers.0.mlp.down_proj.lora_B.weight").shape,
+              (std::vector<int64_t>{mc.hidden_size, 4}));
+    int merged_count = 0;
+    {
+      at::NoGradGuard no_grad;
+      for (int64_t l = 0; l < mc.num_hidden_layers; ++l) {
+        if (family == "gemma3" && l == 1) continue;
+        for (const std::string m : {"self_attn.k_proj", "self_attn.o_proj", "mlp.gate_proj", "mlp.down_proj"}) {
+          const std::string pre = "model.layers." + std::to_string(l) + "." + m;
+          at::Tensor a = file.tensor("base_model.model." + pre + ".lora_A.weight").to(at::kDouble);
+          at::Tensor b = file.tensor("base_model.model." + pre + ".lora_B.weight").to(at::kDouble);
+          at::Tensor& w = merged.parameter(pre + ".weight");
+          w = (w.to(at::kDouble) + (8.0 / 2.0) * b.matmul(a)).to(at::kFloat);
+          ++merged_count;
+        }
       }
+    }
+    EXPECT_EQ(merged_count * 2, static_cast<int>(file.names().size())) << family;
+    at::NoGradGuard no_grad;
+    at::Tensor ids = at::arange(5, 45, at::kLong).unsqueeze(0);
+    at::Tensor want = merged.forward(ids), plain = load_model(test::shared_path(base_dir)).forward(ids);
+    EXPECT_GT((loaded.forward(ids) - plain).abs().max().item<double>(), 1e-3) << family;  // the adapter matters
+    EXPECT_LT((loaded.forward(ids) - want).abs().max().item<double>(), 1e-5) << family;
+    EXPECT_LT((model.forward(ids) - want).abs().max().item<double>(), 1e-5) << family;
+    loaded.merge_lora();
+    EXPECT_LT((loaded.forward(ids) - want).abs().max().item<double>(), 1e-5) << family;
   }
-  EXPECT_EQ(merged_count * 2, static_cast<int>(file.names().size()));
-  at::NoGradGuard no_grad;
-  at::Tensor ids = at::arange(5, 45, at::kLong).unsqueeze(0);
-  at::Tensor want = merged.forward(ids), plain = load_model(test::shared_path(base_dir)).forward(ids);
-  EXPECT_GT((loaded.forward(ids) - plain).abs().max().item<double>(), 1e-3);  // the adapter changes things
-  EXPECT_LT((loaded.forward(ids) - want).abs().max().item<double>(), 1e-5);
-  EXPECT_LT((model.forward(ids) - want).abs().max().item<double>(), 1e-5);
-  loaded.merge_lora();
-  EXPECT_LT((loaded.forward(ids) - want).abs().max().item<double>(), 1e-5);
 }
 
 TEST(Lora, FreshAdapterEqualsBaseAndTrainsOnlyAdapters) {
@@ -249,6 +256,10 @@ TEST(Lora, ConfigErrorsNameFileAndField) {
   EXPECT_EQ(c.target_modules.size(), 7u);
   EXPECT_DOUBLE_EQ(c.scale(), 32.0 / std::sqrt(8.0));
   EXPECT_THROW(parse_lora_target_modules("q_proj,lm_head", "--lora-target-modules"), Error);
+  write(R"({"peft_type": "LORA", "r": 2, "target_modules": ["self_attn.v_proj", "q_proj"], "layers_to_transform": 1})");
+  c = read_lora_config(dir);
+  EXPECT_EQ(c.target_modules, (std::vector<std::string>{"q_proj", "v_proj"}));
+  EXPECT_EQ(c.layers, (std::vector<int64_t>{1}));
 }
 
 }  // namespace
