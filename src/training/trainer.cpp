@@ -176,6 +176,10 @@ TrainResult train(const TrainConfig& config, Task& task, const Evaluator& evalua
   TrainerState state;
   const std::string weights = initial_weights(config, &state);
   const c10::Device device = parse_device(config.device);
+  if (state.iteration > 0 && !config.use_lora())
+    check(read_lora_base(weights).path.empty(), weights,
+          " is a LoRA checkpoint (adapters only): resume it with the --lora-rank, --lora-alpha, --lora-dropout, "
+          "--lora-target-modules and --use-rslora flags it was trained with");
   Transformer model = config.use_lora() ? load_lora_model(config, weights, state.iteration > 0, device)
                                         : load_model(weights, device);  // float32: the master weights
   if (state.iteration > 0 && !config.use_lora()) load_master_weights(weights, model);  // exact masters of a bf16 checkpoint
