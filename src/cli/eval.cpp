@@ -2,6 +2,7 @@
 // preference accuracy of a policy against its reference log-probs.
 #include <iostream>
 
+#include "cli/adapter_flag.hpp"
 #include "cli/command.hpp"
 #include "evaluation/gsm8k_eval.hpp"
 #include "evaluation/pair_eval.hpp"
@@ -20,6 +21,7 @@ namespace {
 struct Flags {
   ComputeFlags compute;
   std::string task = "gsm8k", model, data, out, summary, generations_field, fewshot_data, chat = "auto";
+  std::string adapter;
   long limit = 0;
   evaluation::Gsm8kOptions gsm8k;
   objectives::LossConfig loss;
@@ -58,7 +60,7 @@ nlohmann::json run_gsm8k(Flags& f) {
       o.fewshot = evaluation::read_gsm8k(f.fewshot_data, o.num_fewshot);
       if (o.stop_strings.empty()) o.stop_strings = {"Question:", "\n\n"};
     }
-    Transformer model = load_model(f.model, compute_device(f.compute), compute_dtype(f.compute));
+    Transformer model = load_model_with_adapter(f.model, f.adapter, compute_device(f.compute), compute_dtype(f.compute));
     if (o.generate.stop_ids.empty()) o.generate.stop_ids = model.config().eos_token_ids;
     auto tokenizer = load_tokenizer(f.model);
     report = evaluation::evaluate_gsm8k(model, *tokenizer, items, o);
@@ -71,7 +73,7 @@ nlohmann::json run_pairs(Flags& f) {
   check(!f.model.empty(), "--task pairs needs --model");
   const ModelConfig config = ModelConfig::load(f.model);
   auto pairs = training::open_pairs_for(f.data, f.model, config, 0);
-  Transformer policy = load_model(f.model, compute_device(f.compute), compute_dtype(f.compute));
+  Transformer policy = load_model_with_adapter(f.model, f.adapter, compute_device(f.compute), compute_dtype(f.compute));
   auto e = evaluation::evaluate_pairs(policy, *pairs, f.loss, f.batch_size);
   return {{"task", "pairs"},          {"n", e.pairs},
           {"accuracy", e.accuracy},   {"margin", e.margin},
@@ -89,6 +91,7 @@ Register reg("eval", "evaluate a model: gsm8k accuracy (strict/flexible) or held
                app.add_option("--task", f->task, "gsm8k | pairs")->check(CLI::IsMember({"gsm8k", "pairs"}))
                    ->capture_default_str();
                app.add_option("--model", f->model, "model directory (with its tokenizer), or a --save directory: its latest checkpoint");
+               add_adapter_flag(app, f->adapter);
                app.add_option("--data", f->data,
                               "gsm8k: question/answer JSONL; pairs: scored pairs JSONL or a build-dataset PREFIX")
                    ->required();

@@ -3,6 +3,7 @@
 // then their text when the model directory has a tokenizer.
 #include <iostream>
 
+#include "cli/adapter_flag.hpp"
 #include "cli/command.hpp"
 #include "cli/model_text.hpp"
 #include "generation/generate.hpp"
@@ -15,6 +16,7 @@ namespace {
 struct GenerateFlags {
   ComputeFlags compute;
   std::string model, prompt;
+  std::string adapter;
   std::vector<int32_t> prompt_ids;
   std::vector<int32_t> stop_ids;
   bool no_stop = false, no_bos = false;
@@ -26,6 +28,7 @@ Register reg("generate", "continue a prompt with a model (greedy or sampled)", [
   f->options.max_new_tokens = 64;
   add_compute_flags(app, f->compute);
   app.add_option("--model", f->model, "model directory")->required();
+  add_adapter_flag(app, f->adapter);
   auto* text = app.add_option("--prompt", f->prompt, "prompt text (needs a tokenizer in the model directory)");
   auto* ids = app.add_option("--prompt-ids", f->prompt_ids, "prompt token ids, comma-separated")->delimiter(',');
   text->excludes(ids);
@@ -42,7 +45,7 @@ Register reg("generate", "continue a prompt with a model (greedy or sampled)", [
   app.add_flag("--no-bos", f->no_bos, "do not put the config's BOS before --prompt text");
   return [f] {
     apply_compute_flags(f->compute);
-    Transformer model = load_model(f->model, compute_device(f->compute), compute_dtype(f->compute));
+    Transformer model = load_model_with_adapter(f->model, f->adapter, compute_device(f->compute), compute_dtype(f->compute));
     auto tokenizer = model_tokenizer(f->model);
     std::vector<int32_t> prompt = f->prompt_ids;
     if (prompt.empty()) {

@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "cli/adapter_flag.hpp"
 #include "cli/command.hpp"
 #include "cli/local_launch.hpp"
 #include "cli/rank_shards.hpp"
@@ -23,6 +24,7 @@ namespace {
 struct Flags {
   ComputeFlags compute;
   std::string model, data, out, format = "auto", chat = "auto";
+  std::string adapter;
   int seq_length = 1024;
   int64_t batch_size = 8;
   bool skip_bad_lines = false;
@@ -70,7 +72,7 @@ void score_shard(const Flags& f, int shard_index, int shard_count, const std::st
     log::info("shard ", shard_index, "/", shard_count, ": input ", kto ? "examples" : "pairs", " [", range.begin, ", ",
               range.end, ") of ", total);
   log::info(describe(encode_report));
-  Transformer reference = load_model(f.model, compute_device(f.compute), compute_dtype(f.compute));
+  Transformer reference = load_model_with_adapter(f.model, f.adapter, compute_device(f.compute), compute_dtype(f.compute));
   auto scored = pipeline::score_pairs(reference, tokens, {f.batch_size, true, f.ld_alpha});
   for (size_t k = 0; k < labels.size(); ++k) scored[k].desirable = labels[k];
   ScoredPairsHeader header{tokenizer->fingerprint(), f.seq_length, f.model, shard_index, shard_count,
@@ -91,6 +93,7 @@ Register reg("ref-logprobs", "score chosen/rejected responses once with the refe
              [](CLI::App& app) -> Runner {
                auto f = std::make_shared<Flags>();
                app.add_option("--model", f->model, "reference model directory (with its tokenizer)")->required();
+               add_adapter_flag(app, f->adapter);
                app.add_option("--data", f->data,
                               "preference pairs JSONL (.gz ok), or unpaired KTO examples {prompt, completion, label}")
                    ->required();

@@ -2,6 +2,7 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "cli/adapter_flag.hpp"
 #include "cli/command.hpp"
 #include "cli/local_launch.hpp"
 #include "cli/rank_shards.hpp"
@@ -17,6 +18,7 @@ namespace {
 struct Flags {
   ComputeFlags compute;
   std::string model, data, out, chat = "auto", shard = "0/1";
+  std::string adapter;
   int nproc_per_node = 1, dist_timeout_s = 600;
   pipeline::SampleOptions options;
 };
@@ -27,6 +29,7 @@ Register reg("sample", "sample candidate responses per prompt (the seed's candid
   o.generate.temperature = 1.0;
   o.generate.max_new_tokens = 256;
   app.add_option("--model", f->model, "model directory (with its tokenizer)")->required();
+  add_adapter_flag(app, f->adapter);
   app.add_option("--data", f->data, "prompts JSONL: model_input, prompt, question or messages")->required();
   app.add_option("--out", f->out, "candidates JSONL to write")->required();
   app.add_option("--num-candidates", o.num_candidates)->capture_default_str();
@@ -52,7 +55,7 @@ Register reg("sample", "sample candidate responses per prompt (the seed's candid
       o.shard_index = index;
       o.shard_count = count;
       o.chat = resolve_chat_format(f->chat, f->model);
-      Transformer model = load_model(f->model, compute_device(f->compute), compute_dtype(f->compute));
+      Transformer model = load_model_with_adapter(f->model, f->adapter, compute_device(f->compute), compute_dtype(f->compute));
       if (o.generate.stop_ids.empty()) o.generate.stop_ids = model.config().eos_token_ids;
       auto tokenizer = load_tokenizer(f->model);
       auto r = pipeline::sample_candidates(model, *tokenizer, f->data, out, o);

@@ -4,6 +4,7 @@
 // log-probs (nats) are those of ids[1:] given their prefixes and num_tokens = len(ids) - 1.
 #include <iostream>
 
+#include "cli/adapter_flag.hpp"
 #include "cli/command.hpp"
 #include "cli/model_text.hpp"
 #include "model/runtime.hpp"
@@ -17,6 +18,7 @@ namespace {
 struct ScoreFlags {
   ComputeFlags compute;
   std::string model;
+  std::string adapter;
   int batch_size = 8;
   bool no_bos = false;
 };
@@ -67,11 +69,12 @@ Register reg("score", "log-probabilities of token sequences (JSONL on stdin) und
   auto flags = std::make_shared<ScoreFlags>();
   add_compute_flags(app, flags->compute);
   app.add_option("--model", flags->model, "model directory (config.json + safetensors)")->required();
+  add_adapter_flag(app, flags->adapter);
   app.add_option("--batch-size", flags->batch_size, "sequences per forward pass")->check(CLI::PositiveNumber);
   app.add_flag("--no-bos", flags->no_bos, "do not put the config's BOS before \"text\" inputs");
   return [flags] {
     apply_compute_flags(flags->compute);
-    Transformer model = load_model(flags->model, compute_device(flags->compute), compute_dtype(flags->compute));
+    Transformer model = load_model_with_adapter(flags->model, flags->adapter, compute_device(flags->compute), compute_dtype(flags->compute));
     auto tokenizer = model_tokenizer(flags->model);
     std::vector<std::vector<int32_t>> pending;
     std::vector<long> lines;

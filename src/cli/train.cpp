@@ -27,6 +27,7 @@ struct Flags {
   std::string eval_data;
   int nproc_per_node = 1;
   int dist_timeout_s = 600;
+  std::string lora_targets = "q_proj,v_proj";  // PEFT's default for Llama/Qwen
 };
 
 std::string loss_names() {
@@ -128,6 +129,15 @@ void add_flags(CLI::App& app, Flags& f) {
   app.add_flag("--recompute-activations", c.compute.logps.recompute_activations,
                "keep only each layer's input and recompute the layer in backward (less memory)");
   app.add_flag("!--no-progress", c.progress, "no progress bar");
+  app.add_option("--lora-rank", c.lora.r, "train LoRA adapters of this rank on a frozen base (0: full fine-tuning)")
+      ->check(CLI::NonNegativeNumber)->capture_default_str();
+  app.add_option("--lora-alpha", c.lora.alpha, "LoRA alpha: the adapter's scale is alpha / rank")->capture_default_str();
+  app.add_option("--lora-dropout", c.lora.dropout, "dropout on the adapters' input (training only)")
+      ->check(CLI::Range(0.0, 0.999))->capture_default_str();
+  app.add_option("--lora-target-modules", f.lora_targets,
+                 "comma-separated PEFT module names (q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj) "
+                 "or all-linear")->capture_default_str();
+  app.add_flag("--use-rslora", c.lora.use_rslora, "rank-stabilised LoRA: scale alpha / sqrt(rank)");
   add_compute_flags(app, f.compute);
 }
 
@@ -155,6 +165,10 @@ int run(Flags& f) {
   apply_compute_flags(f.compute);
   const training::DistEnv env = training::dist_env_from_environment();
   auto& c = f.config;
+  if (c.use_lora()) {
+    c.lora.target_modules = parse_lora_target_modules(f.lora_targets, "--lora-target-modules");
+    c.lora.validate("--lora-*");
+  }
   const c10::Device device = compute_device(f.compute);
   c.device = device.str();
   c.bf16 = f.compute.bf16;

@@ -184,9 +184,9 @@ at::Tensor self_attention(const at::Tensor& x, const AttentionWeights& w, const 
                           const at::Tensor& cos, const at::Tensor& sin, const at::Tensor& allowed,
                           KVCache* cache, int64_t layer, const std::vector<AttentionSpan>& spans) {
   int64_t b = x.size(0), t = x.size(1);
-  at::Tensor q = split_heads(at::linear(x, w.q_w, w.q_b), shape.heads, shape.head_dim);
-  at::Tensor k = split_heads(at::linear(x, w.k_w, w.k_b), shape.kv_heads, shape.head_dim);
-  at::Tensor v = split_heads(at::linear(x, w.v_w, w.v_b), shape.kv_heads, shape.head_dim);
+  at::Tensor q = split_heads(adapted_linear(x, w.q_w, w.q_b, w.q_lora), shape.heads, shape.head_dim);
+  at::Tensor k = split_heads(adapted_linear(x, w.k_w, w.k_b, w.k_lora), shape.kv_heads, shape.head_dim);
+  at::Tensor v = split_heads(adapted_linear(x, w.v_w, w.v_b, w.v_lora), shape.kv_heads, shape.head_dim);
   q = apply_rope(head_norm(q, w.q_norm, shape), cos, sin);
   k = apply_rope(head_norm(k, w.k_norm, shape), cos, sin);
   if (cache) std::tie(k, v) = cache->append(layer, k, v);
@@ -205,7 +205,7 @@ at::Tensor self_attention(const at::Tensor& x, const AttentionWeights& w, const 
     out = at::cat(parts, 2);
   }
   out = out.transpose(1, 2).reshape({b, t, shape.heads * shape.head_dim});
-  return at::linear(out, w.o_w);
+  return adapted_linear(out, w.o_w, at::Tensor(), w.o_lora);
 }
 
 }  // namespace lpo

@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "model/lora.hpp"
+
 namespace lpo {
 
 struct KVCache;
@@ -14,9 +16,11 @@ struct KVCache;
 /// Projection weights of one attention layer (q/k/v biases undefined when absent).
 /// q_w [heads * head_dim, H], k_w / v_w [kv_heads * head_dim, H], o_w [H, heads * head_dim];
 /// q_norm / k_norm [head_dim]: per-head RMSNorm weights (Qwen3, Gemma 3), undefined when absent.
+/// q/k/v/o_lora: LoRA adapters of the projections (model/lora.hpp), undefined when absent.
 struct AttentionWeights {
   at::Tensor q_w, q_b, k_w, k_b, v_w, v_b, o_w;
   at::Tensor q_norm, k_norm;
+  LoraAdapter q_lora, k_lora, v_lora, o_lora;
 };
 
 /// Head layout and score arithmetic of one attention layer.

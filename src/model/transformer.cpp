@@ -2,11 +2,15 @@
 
 #include <ATen/CPUGeneratorImpl.h>
 
+#include <algorithm>
+#include <array>
+#include <map>
 #include <cmath>
 #include <tuple>
 
 #include "model/attention.hpp"
 #include "model/kv_cache.hpp"
+#include "model/lora.hpp"
 #include "model/layers.hpp"
 #include "model/recompute.hpp"
 #include "model/rope.hpp"
@@ -116,7 +120,8 @@ at::Tensor Transformer::layer_forward(size_t i, const at::Tensor& x, const Layer
   const Layer& l = *layers_[i];
   auto opt = [&](bool present, size_t index) { return present ? p(index) : at::Tensor(); };
   AttentionWeights w{p(l.q_w), opt(l.has_bias, l.q_b), p(l.k_w), opt(l.has_bias, l.k_b), p(l.v_w),
-                     opt(l.has_bias, l.v_b), p(l.o_w), opt(l.has_qk_norm, l.q_norm), opt(l.has_qk_norm, l.k_norm)};
+                     opt(l.has_bias, l.v_b), p(l.o_w), opt(l.has_qk_norm, l.q_norm), opt(l.has_qk_norm, l.k_norm),
+                     adapter(i, 0), adapter(i, 1), adapter(i, 2), adapter(i, 3)};
   const ModelConfig& c = config_;
   AttentionShape shape{c.num_attention_heads, c.num_key_value_heads, c.head_dim, c.attention_scale(),
                        c.attn_logit_softcapping, c.rms_norm_eps, c.norm_weight_offset};
@@ -124,7 +129,8 @@ at::Tensor Transformer::layer_forward(size_t i, const at::Tensor& x, const Layer
                                 static_cast<int64_t>(i), in.spans);
   if (c.sandwich_norms) a = norm(a, l.attn_out_norm);
   at::Tensor h = x + a;
-  at::Tensor m = gated_mlp(norm(h, l.mlp_norm), p(l.gate), p(l.up), p(l.down), c.hidden_act);
+  const MlpAdapters mlp{adapter(i, 4), adapter(i, 5), adapter(i, 6)};
+  at::Tensor m = gated_mlp(norm(h, l.mlp_norm), p(l.gate), p(l.up), p(l.down), c.hidden_act, &mlp);
   if (c.sandwich_norms) m = norm(m, l.mlp_out_norm);
   return h + m;
 }
@@ -294,14 +300,120 @@ void Transformer::init_random(uint64_t seed, double std) {
 }
 
 void Transformer::set_requires_grad(bool requires_grad) {
-  for (auto& [name, t] : params_) t.requires_grad_(requires_grad);
+  for (auto& [name, t] : params_) t.requires_grad_(requires_grad && !lora_);
+  for (auto& [name, t] : adapters_) t.requires_grad_(requires_grad);
+}
+
+std::vector<at::Tensor> Transformer::trainable_parameters() const {
+  std::vector<at::Tensor> out;
+  for (const auto& [name, t] : named_trainable_parameters()) out.push_back(t);
+  return out;
 }
 
 Transformer Transformer::to(c10::Device device, at::ScalarType dtype) const {
   Transformer copy(config_, device, dtype, /*initialise=*/false);
   at::NoGradGuard no_grad;
   for (size_t i = 0; i < params_.size(); ++i) copy.params_[i].second.copy_(params_[i].second);
+  if (lora_) {  // adapters stay float32 whatever the base's dtype
+    copy.lora_ = lora_;
+    copy.lora_index_ = lora_index_;
+    for (const auto& [name, t] : adapters_) copy.adapters_.emplace_back(name, t.detach().to(device, at::kFloat, false, true));
+  }
   return copy;
+}
+
+// ---- LoRA ---------------------------------------------------------------------------------
+
+size_t Transformer::module_weight(const Layer& l, size_t module) const {
+  const size_t index[7] = {l.q_w, l.k_w, l.v_w, l.o_w, l.gate, l.up, l.down};
+  return index[module];
+}
+
+LoraAdapter Transformer::adapter(size_t layer, size_t module) const {
+  if (!lora_) return {};
+  const int64_t a = lora_index_[layer][module];
+  if (a < 0) return {};
+  LoraAdapter out{adapters_[a].second, adapters_[a + 1].second, lora_->scale(), lora_->dropout, -1};
+  if (lora_dropout_seed_ >= 0)  // distinct, reproducible masks per step, layer and module
+    out.dropout_seed = static_cast<int64_t>((static_cast<uint64_t>(lora_dropout_seed_) * 1000003ULL +
+                                             layer * 7 + module) & 0x7fffffffffffffffULL);
+  return out;
+}
+
+void Transformer::add_lora(const LoraConfig& config, uint64_t seed) {
+  check(!lora_, "the model already has LoRA adapters");
+  config.validate("LoRA config");
+  lora_ = config;
+  lora_index_.assign(layers_.size(), {-1, -1, -1, -1, -1, -1, -1});
+  const auto& modules = lora_linear_modules();
+  at::NoGradGuard no_grad;
+  uint64_t k = 0;
+  for (const int64_t i : config.layers)
+    check(i >= 0 && i < config_.num_hidden_layers, "LoRA layers_to_transform: layer ", i, " outside [0, ",
+          config_.num_hidden_layers, ")");
+  for (size_t i = 0; i < layers_.size(); ++i) {
+    Layer& l = *layers_[i];
+    if (!config.layers.empty() &&
+        std::find(config.layers.begin(), config.layers.end(), static_cast<int64_t>(i)) == config.layers.end())
+      continue;
+    for (size_t m = 0; m < modules.size(); ++m) {
+      if (std::find(config.target_modules.begin(), config.target_modules.end(), modules[m]) ==
+          config.target_modules.end())
+        continue;
+      const auto& [wname, w] = params_[module_weight(l, m)];
+      const std::string base = wname.substr(0, wname.size() - std::string(".weight").size());
+      auto opts = at::TensorOptions().dtype(at::kFloat).device(w.device());
+      at::Tensor a = at::empty({config.r, w.size(1)}, opts), b = at::empty({w.size(0), config.r}, opts);
+      lora_init(a, b, seed + 1000003ULL * (k++));
+      lora_index_[i][m] = static_cast<int64_t>(adapters_.size());
+      adapters_.emplace_back(base + ".lora_A.weight", a);
+      adapters_.emplace_back(base + ".lora_B.weight", b);
+    }
+  }
+}
+
+void Transformer::load_lora(const std::string& dir) {
+  LoraConfig config = read_lora_config(dir);
+  std::map<std::string, at::Tensor> tensors = read_lora_tensors(dir);
+  add_lora(config, 0);
+  const std::string file = dir + "/adapter_model.safetensors";
+  at::NoGradGuard no_grad;
+  for (auto& [name, t] : adapters_) {
+    auto it = tensors.find(name);
+    check(it != tensors.end(), file, ": lacks tensor 'base_model.model.", name, "' (target_modules in ", dir,
+          "/adapter_config.json name this layer)");
+    check(it->second.sizes() == t.sizes(), file, ": tensor 'base_model.model.", name, "' has shape ",
+          it->second.sizes(), " but the model and r = ", config.r, " imply ", t.sizes());
+    t.copy_(it->second);
+    tensors.erase(it);
+  }
+  if (!tensors.empty())
+    fail(file, ": unexpected tensor 'base_model.model.", tensors.begin()->first, "' (not an adapter of a ",
+         config_.model_type, " model's ", "target_modules in adapter_config.json)");
+}
+
+void Transformer::save_lora(const std::string& dir) const {
+  check(lora_.has_value(), "save_lora: the model has no LoRA adapters");
+  write_lora_adapter(dir, *lora_, adapters_);
+}
+
+void Transformer::merge_lora() {
+  if (!lora_) return;
+  at::NoGradGuard no_grad;
+  for (size_t i = 0; i < layers_.size(); ++i) {
+    for (size_t m = 0; m < lora_index_[i].size(); ++m) {
+      const int64_t k = lora_index_[i][m];
+      if (k < 0) continue;
+      at::Tensor& w = params_[module_weight(*layers_[i], m)].second;
+      const at::Tensor& a = adapters_[k].second;
+      const at::Tensor& b = adapters_[k + 1].second;
+      // A new tensor: the old one may alias a memory-mapped checkpoint.
+      w = (w.to(at::kFloat) + at::mm(b, a).mul_(lora_->scale())).to(w.scalar_type());
+    }
+  }
+  lora_index_.clear();
+  adapters_.clear();
+  lora_.reset();
 }
 
 int64_t Transformer::num_parameters() const {

@@ -6,6 +6,7 @@
 #pragma once
 #include <ATen/ATen.h>
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -13,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "io/peft_adapter.hpp"
 #include "model/attention.hpp"
 #include "model/model_config.hpp"
 #include "model/rope.hpp"
@@ -66,7 +68,8 @@ class Transformer {
   /// ids [B, T] -> logits [B, T, vocab_size].
   at::Tensor forward(const at::Tensor& ids, const ForwardOptions& options = {}) const;
 
-  /// Parameters in a fixed order with their HF names (a tied lm_head is not listed twice).
+  /// The base model's parameters in a fixed order with their HF names (a tied lm_head is not
+  /// listed twice); never the LoRA adapters.
   const std::vector<std::pair<std::string, at::Tensor>>& named_parameters() const { return params_; }
   std::vector<at::Tensor> parameters() const;
   /// The parameter called `name`; throws lpo::Error if there is none.
@@ -75,16 +78,52 @@ class Transformer {
   /// Re-initialises every parameter: normal(0, std) for matrices and embeddings, the identity
   /// for norms (1, or 0 for (1 + w) norms), zeros for biases, from `seed`.
   void init_random(uint64_t seed, double std = 0.02);
+  /// Sets requires_grad on the trainable parameters (trainable_parameters()); with LoRA the
+  /// base weights are frozen (never require grad).
   void set_requires_grad(bool requires_grad);
+
+  // ---- LoRA (model/lora.hpp; PEFT format in io/peft_adapter.hpp) -------------------------
+  /// Wraps the linear layers `config.target_modules` names in every decoder layer with fresh
+  /// float32 adapters, PEFT's default init from `seed` (lora_init: B = 0, so the model's output
+  /// is unchanged). Throws lpo::Error when the model already has adapters or the config is
+  /// invalid.
+  void add_lora(const LoraConfig& config, uint64_t seed);
+  /// Loads a PEFT adapter directory (adapter_config.json + adapter_model.safetensors). Throws
+  /// lpo::Error naming the file and tensor for a missing tensor, a shape mismatch ([r, in] /
+  /// [out, r] from config.json and r), or a tensor the config's target_modules do not name.
+  void load_lora(const std::string& dir);
+  /// Writes the adapters in PEFT format into `dir` (throws lpo::Error without adapters).
+  void save_lora(const std::string& dir) const;
+  /// The adapter config, or nullptr when the model has no adapters.
+  const LoraConfig* lora() const { return lora_ ? &*lora_ : nullptr; }
+  /// The adapters [r, in] / [out, r] float32 by PEFT name without the "base_model.model."
+  /// prefix (model.layers.N.self_attn.q_proj.lora_A.weight), in layer order.
+  const std::vector<std::pair<std::string, at::Tensor>>& named_adapters() const { return adapters_; }
+  /// W <- W + s·B·A for every adapted layer (in float32, stored in W's dtype), then drops the
+  /// adapters: the result is a plain model (PEFT's merge_and_unload).
+  void merge_lora();
+  /// With LoRA the adapters, else the base parameters: what the optimizer updates.
+  const std::vector<std::pair<std::string, at::Tensor>>& named_trainable_parameters() const {
+    return lora_ ? adapters_ : params_;
+  }
+  std::vector<at::Tensor> trainable_parameters() const;
+  /// Training-mode adapter dropout: seed >= 0 draws the masks of the next forward passes from
+  /// `seed` (mixed with layer and module, so a recomputed layer repeats its masks); -1 (the
+  /// default) turns dropout off (evaluation). Not a weight, hence const.
+  void set_lora_dropout_seed(int64_t seed) const { lora_dropout_seed_ = seed; }
   /// A copy of this model on `device` in `dtype` (new storage; values cast as Tensor::to does,
   /// round-to-nearest-even for bfloat16). Its parameters do not require gradients.
   Transformer to(c10::Device device, at::ScalarType dtype) const;
-  /// Number of parameter elements (tied weights counted once).
+  /// Number of base parameter elements (tied weights counted once; adapters not counted).
   int64_t num_parameters() const;
 
  private:
   ModelConfig config_;
   std::vector<std::pair<std::string, at::Tensor>> params_;
+  std::optional<LoraConfig> lora_;
+  std::vector<std::pair<std::string, at::Tensor>> adapters_;  // (A, B) pairs, layer order
+  std::vector<std::array<int64_t, 7>> lora_index_;  // per layer, per module: lora_A in adapters_, -1 none
+  mutable int64_t lora_dropout_seed_ = -1;
   // Indices into params_ (so a parameter replaced through parameter() is still used).
   struct Layer;
   struct LayerInputs;  // RoPE tables and masks shared by the layers of one kind
@@ -102,6 +141,8 @@ class Transformer {
 
   size_t add_parameter(const std::string& name, std::vector<int64_t> shape, const at::TensorOptions& options);
   const at::Tensor& p(size_t index) const { return params_[index].second; }
+  LoraAdapter adapter(size_t layer, size_t module) const;  // module: index in lora_linear_modules()
+  size_t module_weight(const Layer& l, size_t module) const;
   at::Tensor norm(const at::Tensor& x, size_t weight) const;
   std::vector<LayerInputs> layer_inputs(const ForwardOptions& options, const at::Tensor& positions,
                                         const at::Tensor& allowed, int64_t past) const;

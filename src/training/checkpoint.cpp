@@ -24,6 +24,7 @@ namespace {
 
 constexpr const char* kChecksums = "checksums.json";
 constexpr const char* kMasterWeights = "master_weights.safetensors";
+constexpr const char* kLoraBase = "lora_base.json";
 
 // CRC-32 (zlib's) of a whole file, read in 1 MiB blocks.
 uint32_t file_crc32(const fs::path& path) {
@@ -173,8 +174,15 @@ std::string save_checkpoint(const std::string& save_dir, const Transformer& mode
     fs::create_directories(save_dir);
     fs::remove_all(tmp_dir);
     fs::create_directories(tmp_dir);
-    save_model(model, tmp_dir.string());  // in the dtype the model came in (config.json's torch_dtype)
-    save_master_weights(tmp_dir.string(), model);
+    if (model.lora()) {  // adapters only, plus which base they belong to
+      model.save_lora(tmp_dir.string());
+      const std::string base = model.lora()->base_model;
+      write_file_atomic((tmp_dir / kLoraBase).string(),
+                        nlohmann::json{{"base", base}, {"fingerprint", base_model_fingerprint(base)}}.dump(2) + "\n");
+    } else {
+      save_model(model, tmp_dir.string());  // in the dtype the model came in (config.json's torch_dtype)
+      save_master_weights(tmp_dir.string(), model);
+    }
     copy_tokenizer_files(tokenizer_dir, tmp_dir.string());
     save_optimizer_state(optimizer, (tmp_dir / "optimizer.pt").string());
     nlohmann::json js = {{"iteration", state.iteration},
@@ -199,6 +207,50 @@ std::string save_checkpoint(const std::string& save_dir, const Transformer& mode
   }
   write_file_atomic((fs::path(save_dir) / "latest").string(), std::string(name) + "\n");
   return final_dir.string();
+}
+
+std::string base_model_fingerprint(const std::string& dir) {
+  const fs::path config = fs::path(dir) / "config.json";
+  check(fs::exists(config), dir, ": no config.json (not a model directory)");
+  std::string text = read_file(config.string());
+  uLong crc = crc32(0L, reinterpret_cast<const Bytef*>(text.data()), static_cast<uInt>(text.size()));
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::directory_iterator(dir))
+    if (entry.is_regular_file() && entry.path().extension() == ".safetensors") files.push_back(entry.path());
+  std::sort(files.begin(), files.end());
+  for (const fs::path& f : files) {
+    std::ifstream in(f, std::ios::binary);
+    uint64_t header = 0;
+    in.read(reinterpret_cast<char*>(&header), 8);
+    std::string bytes(static_cast<size_t>(std::min<uint64_t>(header, 64u << 20)), '\0');
+    in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    const std::string tag = f.filename().string() + ":" + std::to_string(fs::file_size(f)) + ":";
+    crc = crc32(crc, reinterpret_cast<const Bytef*>(tag.data()), static_cast<uInt>(tag.size()));
+    crc = crc32(crc, reinterpret_cast<const Bytef*>(bytes.data()), static_cast<uInt>(in.gcount()));
+    // The first and last MiB of the weights: models of one shape differ there.
+    const uint64_t size = fs::file_size(f), data = 8 + header;
+    std::string sample(static_cast<size_t>(std::min<uint64_t>(size > data ? size - data : 0, 1u << 20)), '\0');
+    for (uint64_t at : {data, size - sample.size()}) {
+      in.clear();
+      in.seekg(static_cast<std::streamoff>(at));
+      in.read(sample.data(), static_cast<std::streamsize>(sample.size()));
+      crc = crc32(crc, reinterpret_cast<const Bytef*>(sample.data()), static_cast<uInt>(in.gcount()));
+    }
+  }
+  char hex[16];
+  std::snprintf(hex, sizeof hex, "%08x", static_cast<unsigned>(crc));
+  return std::string("crc32:") + hex;
+}
+
+LoraBase read_lora_base(const std::string& ckpt) {
+  const fs::path path = fs::path(ckpt) / kLoraBase;
+  if (!fs::exists(path)) return {};
+  try {
+    nlohmann::json js = nlohmann::json::parse(read_file(path.string()));
+    return {js.at("base").get<std::string>(), js.at("fingerprint").get<std::string>()};
+  } catch (const nlohmann::json::exception& e) {
+    fail(path.string(), ": invalid (", e.what(), ")");
+  }
 }
 
 std::string model_dir_or_latest(const std::string& path) {

@@ -7,6 +7,11 @@
 //                                master_weights.safetensors (float32; only when the model
 //                                is kept in bf16/f16 on disk, as the checkpoint it came from)
 //
+// With LoRA (the model has adapters) a checkpoint holds no base weights: instead of config.json,
+// model.safetensors and master_weights.safetensors it has the adapters in PEFT format
+// (adapter_config.json, adapter_model.safetensors; io/peft_adapter.hpp, loadable with
+// `--adapter` and by PEFT) and lora_base.json {"base": base model dir, "fingerprint": ...}.
+//
 // A checkpoint is written into SAVE/.tmp-iter_XXXXXXX with checksums.json (bytes and CRC-32 of
 // every file), fsynced, renamed into place, and only then is `latest` replaced (atomically): a
 // crash at any point leaves the previous one intact. Loading verifies the checksums and falls
@@ -34,6 +39,18 @@ struct TrainerState {
 std::string save_checkpoint(const std::string& save_dir, const Transformer& model,
                             torch::optim::Optimizer& optimizer, const TrainerState& state,
                             const std::string& tokenizer_dir);
+
+/// Identifies a base model directory cheaply: CRC-32 of config.json and of every
+/// *.safetensors file's header (tensor names, dtypes, shapes, offsets), its size and the first
+/// and last MiB of its data (not a full hash: a 7B base stays cheap to check),
+/// as "crc32:<hex>". Throws lpo::Error when config.json is unreadable.
+std::string base_model_fingerprint(const std::string& dir);
+
+/// A LoRA checkpoint's base (lora_base.json); empty strings when `ckpt` is not one.
+struct LoraBase {
+  std::string path, fingerprint;
+};
+LoraBase read_lora_base(const std::string& ckpt);
 
 /// `path` when it is a model directory (has config.json), else the checkpoint `latest` points
 /// to under it (a --save directory). Throws lpo::Error when it is neither.

@@ -6,7 +6,7 @@ namespace lpo::training {
 
 std::unique_ptr<torch::optim::AdamW> make_adamw(const Transformer& model, const OptimizerConfig& c) {
   std::vector<at::Tensor> decay, no_decay;
-  for (const auto& [name, p] : model.named_parameters()) (p.dim() >= 2 ? decay : no_decay).push_back(p);
+  for (const auto& [name, p] : model.named_trainable_parameters()) (p.dim() >= 2 ? decay : no_decay).push_back(p);
   auto options = [&](double wd) {
     return std::make_unique<torch::optim::AdamWOptions>(
         torch::optim::AdamWOptions(c.lr).betas({c.adam_beta1, c.adam_beta2}).eps(c.adam_eps).weight_decay(wd));

@@ -10,7 +10,7 @@
 
 namespace lpo::training {
 
-/// AdamW over `model`'s parameters in two groups: [0] with weight decay (dim >= 2),
+/// AdamW over `model`'s trainable parameters (the adapters with LoRA) in two groups: [0] with weight decay (dim >= 2),
 /// [1] without (1-D: norms, biases).
 std::unique_ptr<torch::optim::AdamW> make_adamw(const Transformer& model, const OptimizerConfig& config);
 

@@ -53,7 +53,12 @@ nlohmann::json TrainConfig::to_json() const {
           {"packing", compute.layout.pack},
           {"recompute_activations", compute.logps.recompute_activations},
           {"device", device},
-          {"bf16", bf16}};
+          {"bf16", bf16},
+          {"lora_rank", lora.r},
+          {"lora_alpha", lora.alpha},
+          {"lora_dropout", lora.dropout},
+          {"lora_target_modules", lora.target_modules},
+          {"use_rslora", lora.use_rslora}};
 }
 
 }  // namespace lpo::training

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "io/peft_adapter.hpp"
 #include "model/sequence_layout.hpp"
 #include "objectives/preference_loss.hpp"
 #include "objectives/response_logps.hpp"
@@ -51,6 +52,15 @@ struct TrainConfig {
   std::string eval_metric = "eval/loss";  // what "improvement" means ...
   bool eval_higher_is_better = false;     // ... and in which direction
   bool progress = true;      // progress bar when stdout is a terminal
+  /// LoRA (--lora-rank R > 0): train adapters of lora.target_modules on a frozen base
+  /// (model/lora.hpp); r 0 = full fine-tuning. lora.base_model is filled from `model`.
+  LoraConfig lora = [] {
+    LoraConfig c;
+    c.r = 0;
+    c.alpha = 16.0;
+    return c;
+  }();
+  bool use_lora() const { return lora.r > 0; }
 
   /// Gradient-accumulation steps per rank: global / (micro × world_size). Throws lpo::Error
   /// unless it divides evenly.

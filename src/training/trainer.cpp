@@ -36,6 +36,42 @@ std::string initial_weights(const TrainConfig& config, TrainerState* state) {
   return config.model;
 }
 
+// LoRA: the frozen base (bfloat16 with --bf16, else float32) with float32 adapters: fresh
+// (PEFT init from --seed) or, when resuming, the checkpoint's, whose base must be the same model.
+Transformer load_lora_model(const TrainConfig& config, const std::string& weights, bool resume, c10::Device device) {
+  LoraConfig lora = config.lora;
+  std::string base = config.model;
+  if (resume) {
+    const LoraBase recorded = read_lora_base(weights);
+    check(!recorded.path.empty(), weights, " is a full checkpoint, not a LoRA one (drop --lora-rank to resume it)");
+    if (base.empty()) base = recorded.path;
+    const std::string now = base_model_fingerprint(base);
+    check(now == recorded.fingerprint, weights, "/lora_base.json: the adapters were trained on ", recorded.path,
+          " (fingerprint ", recorded.fingerprint, ") but the base model ", base, " has fingerprint ", now,
+          "; pass that --model");
+  }
+  check(!base.empty(), "--model is required (the base model the adapters train on)");
+  Transformer model = load_model(base, device, config.bf16 ? at::kBFloat16 : at::kFloat);
+  lora.base_model = std::filesystem::absolute(base).string();
+  if (resume) {
+    model.load_lora(weights);
+    const LoraConfig& got = *model.lora();
+    check(got.r == lora.r && got.target_modules == lora.target_modules && got.use_rslora == lora.use_rslora &&
+              got.alpha == lora.alpha && got.dropout == lora.dropout,
+          weights, "/adapter_config.json: r, lora_alpha, lora_dropout, target_modules or use_rslora differ from "
+          "the --lora-* flags of this run");
+  } else {
+    model.add_lora(lora, config.seed);
+  }
+  log::info("LoRA: r ", lora.r, ", scale ", lora.scale(), ", ", model.named_adapters().size() / 2,
+            " adapted layers, ", [&] {
+              int64_t n = 0;
+              for (const auto& [name, t] : model.named_adapters()) n += t.numel();
+              return n;
+            }(), " trainable parameters (base ", model.num_parameters(), " frozen)");
+  return model;
+}
+
 void accumulate(Metrics& into, const std::map<std::string, double>& m, double weight) {
   for (const auto& [k, v] : m) into[k] += v * weight;
 }
@@ -68,7 +104,7 @@ class Patience {
 };
 
 // Fails early when --save cannot hold a checkpoint: not writable, or less free space than
-// the weights plus AdamW's two moments (3 × the float32 parameters) and a margin.
+// the weights plus AdamW's two moments (3 × the float32 trainable parameters) and a margin.
 void check_save_dir(const std::string& save, const Transformer& model) {
   namespace fs = std::filesystem;
   std::error_code ec;
@@ -81,7 +117,9 @@ void check_save_dir(const std::string& save, const Transformer& model) {
     fail("--save ", save, " is not writable: ", e.what());
   }
   fs::remove(probe, ec);
-  const double need = 3.0 * 4.0 * static_cast<double>(model.num_parameters()) * 1.1;
+  double trainable = 0;  // with LoRA only the adapters are written
+  for (const at::Tensor& t : model.trainable_parameters()) trainable += static_cast<double>(t.numel());
+  const double need = 3.0 * 4.0 * trainable * 1.1;
   const fs::space_info space = fs::space(save, ec);
   check(ec || static_cast<double>(space.available) >= need, "--save ", save, ": ",
         space.available >> 20, " MiB free but a checkpoint needs about ", static_cast<int64_t>(need) >> 20,
@@ -138,15 +176,21 @@ TrainResult train(const TrainConfig& config, Task& task, const Evaluator& evalua
   TrainerState state;
   const std::string weights = initial_weights(config, &state);
   const c10::Device device = parse_device(config.device);
-  Transformer model = load_model(weights, device);  // float32: the master weights
-  if (state.iteration > 0) load_master_weights(weights, model);  // exact masters of a bf16 checkpoint
-  model.set_requires_grad(true);
+  if (state.iteration > 0 && !config.use_lora())
+    check(read_lora_base(weights).path.empty(), weights,
+          " is a LoRA checkpoint (adapters only): resume it with the --lora-rank, --lora-alpha, --lora-dropout, "
+          "--lora-target-modules and --use-rslora flags it was trained with");
+  Transformer model = config.use_lora() ? load_lora_model(config, weights, state.iteration > 0, device)
+                                        : load_model(weights, device);  // float32: the master weights
+  if (state.iteration > 0 && !config.use_lora()) load_master_weights(weights, model);  // exact masters of a bf16 checkpoint
+  model.set_requires_grad(true);  // with LoRA: the adapters only
   auto optimizer = make_adamw(model, config.optim);
   if (state.iteration > 0) load_optimizer_state(weights, *optimizer, device);
-  const std::vector<at::Tensor> params = model.parameters();
+  const std::vector<at::Tensor> params = model.trainable_parameters();
 
-  dp.broadcast(model.parameters());  // identical starting weights whatever each rank loaded
-  MixedPrecision precision(model, config.bf16);
+  dp.broadcast(params);  // identical starting weights whatever each rank loaded
+  // LoRA with --bf16: the frozen base is already bfloat16 and the adapters float32, no copy.
+  MixedPrecision precision(model, config.bf16 && !config.use_lora());
   if (precision.enabled()) log::info("--bf16: bfloat16 forward/backward, float32 master weights and AdamW state");
   if (!config.save.empty() && dp.is_main()) check_save_dir(config.save, model);
   StopSignal stop;
@@ -179,10 +223,15 @@ TrainResult train(const TrainConfig& config, Task& task, const Evaluator& evalua
       std::vector<int64_t> indices;
       const int64_t first = state.consumed_samples + (m * world + rank) * config.micro_batch_size;
       for (int64_t b = 0; b < config.micro_batch_size; ++b) indices.push_back(order.at(first + b));
+      // LoRA dropout masks from (seed, iteration, micro-batch, rank): a resumed run redraws them.
+      precision.compute().set_lora_dropout_seed(
+          static_cast<int64_t>((config.seed * 1000003ULL + static_cast<uint64_t>(iter)) * 4099ULL +
+                               static_cast<uint64_t>(m * world + rank)) & 0x3fffffffffffffffLL);
       MicroStep micro = task.micro_step(precision.compute(), indices);
       const double loss = micro.loss.item<double>();
       loss_sum += loss;
       if (std::isfinite(loss)) (micro.loss / static_cast<double>(accum)).backward();  // NaN would poison the grads
+      precision.compute().set_lora_dropout_seed(-1);  // evaluation and saving see no dropout
       precision.accumulate_gradients();
       accumulate(step_metrics, micro.metrics, 1.0 / static_cast<double>(accum));
       window_tokens += micro.tokens * world;  // every rank did about as much
