@@ -17,14 +17,8 @@ SEQ=${SEQ:-256}
 case $PRESET in llama*) TOK=llama3 ;; *) TOK=qwen3 ;; esac
 SHARED="$(cd "$(dirname "$0")/../.." && pwd)/shared"
 mkdir -p "$WORK"
-command -v /usr/bin/time >/dev/null || { echo "needs GNU time (apt-get install time)"; exit 1; }
 
-measure() {  # name, command...
-  local name=$1; shift
-  /usr/bin/time -f "%e %M" -o "$WORK/time.txt" "$@" > "$WORK/$name.out" 2>&1 || { cat "$WORK/$name.out"; exit 1; }
-  read -r secs kb < "$WORK/time.txt"
-  printf '%-22s %8.1f s  peak RSS %7.0f MB' "$name" "$secs" "$((kb / 1024))"
-}
+source "$(dirname "$0")/measure.sh"
 
 { zcat "$SHARED/data/hh-rlhf/harmless-base-test.jsonl.gz" || true; } | head -"$PAIRS" > "$WORK/hh.jsonl"
 [ -f "$WORK/model/config.json" ] || "$LPO" init-model --preset "$PRESET" --out "$WORK/model" \

@@ -12,36 +12,31 @@ WORK=${2:-/tmp/lpo-real-presets}
 LPO="$BUILD/lpo"
 SHARED="$(cd "$(dirname "$0")/../.." && pwd)/shared"
 mkdir -p "$WORK"
-command -v /usr/bin/time >/dev/null || { echo "needs GNU time (apt-get install time)"; exit 1; }
 
-measure() {  # name, command...
-  local name=$1; shift
-  /usr/bin/time -f "%e %M" -o "$WORK/time.txt" "$@" > "$WORK/$name.out" 2>&1 || { cat "$WORK/$name.out"; exit 1; }
-  read -r secs kb < "$WORK/time.txt"
-  printf '%-28s %8.1f s  peak RSS %7.0f MB\n' "$name" "$secs" "$((kb / 1024))"
-}
+source "$(dirname "$0")/measure.sh"
+measure_line() { measure "$@"; echo; }
 
 { zcat "$SHARED/data/hh-rlhf/harmless-base-test.jsonl.gz" || true; } | head -32 > "$WORK/hh32.jsonl"
 
-measure qwen3-init "$LPO" init-model --preset qwen3-0.6b --out "$WORK/qwen3" \
+measure_line qwen3-init "$LPO" init-model --preset qwen3-0.6b --out "$WORK/qwen3" \
   --tokenizer "$SHARED/tokenizers/qwen3/tokenizer.json" --max-shard-mb 700
 ls -l "$WORK/qwen3"/*.safetensors | awk '{s += $5} END {printf "qwen3 checkpoint bytes: %.0f\n", s}'
-measure qwen3-ref-logprobs-bf16 "$LPO" ref-logprobs --model "$WORK/qwen3" --data "$WORK/hh32.jsonl" \
+measure_line qwen3-ref-logprobs-bf16 "$LPO" ref-logprobs --model "$WORK/qwen3" --data "$WORK/hh32.jsonl" \
   --out "$WORK/qwen3-scored.jsonl" --seq-length 512 --bf16
 grep -o 'tokens/s[^,]*' "$WORK/qwen3-ref-logprobs-bf16.out" | tail -1 || true
-measure qwen3-train-bf16-3-steps "$LPO" train --model "$WORK/qwen3" --data-path "$WORK/qwen3-scored.jsonl" \
+measure_line qwen3-train-bf16-3-steps "$LPO" train --model "$WORK/qwen3" --data-path "$WORK/qwen3-scored.jsonl" \
   --save "$WORK/qwen3-out" --loss-type lpo-ste --beta 0.2 --gamma 10 --r1 1 --r2 0.2 --add-sft-loss \
   --is-average --lr 1e-5 --train-iters 3 --micro-batch-size 4 --global-batch-size 8 --seq-length 512 \
   --bf16 --log-interval 1 --no-progress
 grep -o '"tokens_per_s":[0-9.]*' "$WORK/qwen3-out/metrics.jsonl" | tr '\n' ' '; echo
 
-measure llama-init "$LPO" init-model --preset llama3.2-1b --out "$WORK/llama" \
+measure_line llama-init "$LPO" init-model --preset llama3.2-1b --out "$WORK/llama" \
   --tokenizer "$SHARED/tokenizers/llama3/tokenizer.json"
 ls -l "$WORK/llama"/*.safetensors | awk '{s += $5} END {printf "llama checkpoint bytes: %.0f\n", s}'
 { zcat "$SHARED/data/hh-rlhf/harmless-base-test.jsonl.gz" || true; } | head -8 | \
   python3 -c 'import json,sys; [print(json.dumps({"text": json.loads(l)["chosen"][:1500]})) for l in sys.stdin]' \
   > "$WORK/texts.jsonl"
-measure llama-score-bf16 "$LPO" score --model "$WORK/llama" --bf16 --batch-size 4 < "$WORK/texts.jsonl"
-measure llama-generate-bf16 "$LPO" generate --model "$WORK/llama" --bf16 --prompt "The capital of France is" \
+measure_line llama-score-bf16 "$LPO" score --model "$WORK/llama" --bf16 --batch-size 4 < "$WORK/texts.jsonl"
+measure_line llama-generate-bf16 "$LPO" generate --model "$WORK/llama" --bf16 --prompt "The capital of France is" \
   --max-new-tokens 32 --no-stop
 grep -io 'tokens/s[^,]*\|[0-9.]* tokens/s' "$WORK/llama-generate-bf16.out" | tail -1 || true
