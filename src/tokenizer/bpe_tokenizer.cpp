@@ -4,6 +4,7 @@
 
 #include "tokenizer/byte_level.hpp"
 #include "tokenizer/fingerprint.hpp"
+#include "tokenizer/json_field.hpp"
 #include "tokenizer/utf8.hpp"
 #include "util/error.hpp"
 #include "util/files.hpp"
@@ -67,8 +68,8 @@ BpeTokenizer::BpeTokenizer(const std::string& path, const TokenizerConfig& confi
 void BpeTokenizer::load_model(const nlohmann::json& root) {
   check(root.contains("model") && root["model"].is_object(), path_, ": field \"model\" missing");
   const nlohmann::json& model = root["model"];
-  check(model.value("type", std::string("BPE")) == "BPE", path_, ": model.type is \"",
-        model.value("type", std::string()), "\"; only BPE is supported");
+  const std::string model_type = json_field_or(model, "type", std::string("BPE"), path_, "model");
+  check(model_type == "BPE", path_, ": model.type is \"", model_type, "\"; only BPE is supported");
   check(model.contains("vocab") && model["vocab"].is_object(), path_,
         ": field \"model.vocab\" missing (expected an object token -> id)");
   check(model.contains("merges") && model["merges"].is_array(), path_,
@@ -91,14 +92,14 @@ void BpeTokenizer::load_model(const nlohmann::json& root) {
   merges.reserve(model["merges"].size());
   for (size_t k = 0; k < model["merges"].size(); ++k)
     merges.push_back(parse_merge(model["merges"][k], k, byte_level_, path_));
-  const bool ignore_merges = model.value("ignore_merges", false);
+  const bool ignore_merges = json_field_or(model, "ignore_merges", false, path_, "model");
   if (byte_level_) {
     model_ = std::make_unique<BpeModel>(std::move(vocab), merges, ignore_merges, path_);
     return;
   }
   BpeModel::CharLevel char_level;
-  char_level.byte_fallback = model.value("byte_fallback", false);
-  char_level.fuse_unk = model.value("fuse_unk", false);
+  char_level.byte_fallback = json_field_or(model, "byte_fallback", false, path_, "model");
+  char_level.fuse_unk = json_field_or(model, "fuse_unk", false, path_, "model");
   if (model.contains("unk_token") && model["unk_token"].is_string()) {
     auto it = vocab.find(model["unk_token"].get<std::string>());
     check(it != vocab.end(), path_, ": model.unk_token \"", model["unk_token"].get<std::string>(), "\" is not in model.vocab");
@@ -115,9 +116,11 @@ void BpeTokenizer::load_added_tokens(const nlohmann::json& root) {
       check(t.is_object() && t.contains("id") && t["id"].is_number_integer() && t["id"] >= 0 &&
                 t.contains("content") && t["content"].is_string(),
             path_, ": each added_tokens entry needs an integer \"id\" and a string \"content\"");
-      const bool special = t.value("special", false);
-      tokens.push_back({t["id"].get<int32_t>(), t["content"].get<std::string>(), special, t.value("lstrip", false),
-                        t.value("rstrip", false), t.value("normalized", !special)});
+      const bool special = json_field_or(t, "special", false, path_, "added token");
+      tokens.push_back({t["id"].get<int32_t>(), t["content"].get<std::string>(), special,
+                        json_field_or(t, "lstrip", false, path_, "added token"),
+                        json_field_or(t, "rstrip", false, path_, "added token"),
+                        json_field_or(t, "normalized", !special, path_, "added token")});
     }
   }
   for (const AddedToken& t : tokens)

@@ -29,7 +29,7 @@ std::optional<std::string> template_field(const nlohmann::ordered_json& config, 
   if (it->is_string()) return it->get<std::string>();
   if (it->is_array()) {
     for (const auto& entry : *it)
-      if (entry.is_object() && entry.value("name", "") == "default" && entry.contains("template") &&
+      if (entry.is_object() && entry.contains("name") && entry["name"] == "default" && entry.contains("template") &&
           entry["template"].is_string())
         return entry["template"].get<std::string>();
     fail(file.string(), ": field \"chat_template\" is a list without a template named \"default\"");

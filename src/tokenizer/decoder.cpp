@@ -4,6 +4,7 @@
 
 #include "tokenizer/pretokenizer.hpp"
 #include "tokenizer/utf8.hpp"
+#include "tokenizer/json_field.hpp"
 #include "util/error.hpp"
 
 namespace lpo {
@@ -92,9 +93,9 @@ void Decoder::add_step(const nlohmann::json& spec, const std::string& source) {
     step.kind = Step::Kind::fuse;
   } else if (type == "Strip") {
     step.kind = Step::Kind::strip;
-    step.content = spec.value("content", std::string(" "));
-    step.start = spec.value("start", 0);
-    step.stop = spec.value("stop", 0);
+    step.content = json_field_or(spec, "content", std::string(" "), source, "decoder Strip");
+    step.start = json_field_or(spec, "start", 0, source, "decoder Strip");
+    step.stop = json_field_or(spec, "stop", 0, source, "decoder Strip");
   } else if (type == "Replace") {
     step.kind = Step::Kind::replace;
     check(spec.contains("content") && spec["content"].is_string(), source, ": decoder Replace needs a string \"content\"");
@@ -108,9 +109,10 @@ void Decoder::add_step(const nlohmann::json& spec, const std::string& source) {
       fail(source, ": decoder Replace needs pattern {\"String\": ...} or {\"Regex\": ...}");
   } else if (type == "Metaspace") {
     step.kind = Step::Kind::metaspace;
-    step.pattern = spec.value("replacement", std::string("\xE2\x96\x81"));
-    const bool legacy = spec.value("add_prefix_space", true);
-    step.prepend = spec.value("prepend_scheme", std::string(legacy ? "always" : "never")) != "never";
+    step.pattern = json_field_or(spec, "replacement", std::string("\xE2\x96\x81"), source, "decoder Metaspace");
+    const bool legacy = json_field_or(spec, "add_prefix_space", true, source, "decoder Metaspace");
+    step.prepend = json_field_or(spec, "prepend_scheme", std::string(legacy ? "always" : "never"), source,
+                                 "decoder Metaspace") != "never";
   } else {
     fail(source, ": decoder type \"", type,
          "\" is not supported (supported: Replace, ByteFallback, Fuse, Strip, Metaspace, Sequence; byte-level files "

@@ -8,6 +8,7 @@
 
 #include "tokenizer/pretokenizer.hpp"
 #include "tokenizer/utf8.hpp"
+#include "tokenizer/json_field.hpp"
 #include "util/error.hpp"
 
 namespace lpo {
@@ -128,8 +129,8 @@ void Normalizer::add_step(const nlohmann::json& spec, const std::string& source)
   else if (type == "Lowercase") step.kind = K::lowercase;
   else if (type == "Strip") {
     step.kind = K::strip;
-    step.left = spec.value("strip_left", spec.value("left", true));
-    step.right = spec.value("strip_right", spec.value("right", true));
+    step.left = json_field_or(spec, "strip_left", json_field_or(spec, "left", true, source, "Strip"), source, "Strip");
+    step.right = json_field_or(spec, "strip_right", json_field_or(spec, "right", true, source, "Strip"), source, "Strip");
   } else if (type == "Prepend") {
     step.kind = K::prepend;
     step.text = string_field(spec, "prepend", source, "Prepend");

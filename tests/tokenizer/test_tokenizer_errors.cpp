@@ -93,4 +93,31 @@ TEST(TokenizerErrors, ConfiguredBosMustExist) {
 }
 
 }  // namespace
+// Optional fields of the wrong type are lpo::Errors naming component and field, not a json
+// type_error escaping as an internal error (found by fuzz_tokenizer_json).
+TEST(TokenizerErrors, OptionalFieldsOfTheWrongTypeNameTheField) {
+  const std::string dir = test::temp_dir("types");
+  const std::string base = R"("model": {"type": "BPE", "vocab": {"a": 0}, "merges": []})";
+  struct Case {
+    std::string json, needle;
+  };
+  const std::vector<Case> cases = {
+      {R"({"decoder": {"type": "Strip", "content": 5, "start": 1, "stop": 0}, )" + base + "}",
+       "decoder Strip field \"content\""},
+      {R"({"decoder": {"type": "Metaspace", "add_prefix_space": "yes"}, )" + base + "}",
+       "decoder Metaspace field \"add_prefix_space\""},
+      {R"({"normalizer": {"type": "Strip", "strip_left": 1}, )" + base + "}", "Strip field \"strip_left\""},
+      {R"({"model": {"type": "BPE", "vocab": {"a": 0}, "merges": [], "byte_fallback": "no"}})",
+       "model field \"byte_fallback\""},
+      {R"({"added_tokens": [{"id": 0, "content": "a", "special": "true"}], )" + base + "}",
+       "added token field \"special\""},
+  };
+  for (size_t i = 0; i < cases.size(); ++i) {
+    const std::string path = write(dir, "t" + std::to_string(i) + ".json", cases[i].json);
+    const std::string msg = error_of([&] { BpeTokenizer tok(path); });
+    EXPECT_NE(msg.find(cases[i].needle), std::string::npos) << msg;
+    EXPECT_NE(msg.find(path), std::string::npos) << msg;
+  }
+}
+
 }  // namespace lpo
