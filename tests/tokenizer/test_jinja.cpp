@@ -122,4 +122,11 @@ TEST(ChatTemplateEndOfTurn, IsTheTokenAfterTheAssistantContent) {
 }
 
 }  // namespace
+// A list that contains itself cannot be serialised: an error, not a stack overflow (found by
+// fuzz_chat_template).
+TEST(Jinja, SelfContainingListIsAnErrorInTojson) {
+  const std::string msg = error_of("{% set x = [] %}{{ x.append(x) }}{{ x | tojson }}");
+  EXPECT_NE(msg.find("contains itself"), std::string::npos) << msg;
+}
+
 }  // namespace lpo

@@ -274,7 +274,13 @@ void json_string(std::string& out, const std::string& s) {
   out += '"';
 }
 
+// Deeper than any real message list: a list or dict that contains itself (`x.append(x)`)
+// would otherwise recurse until the stack overflows (found by fuzz_chat_template).
+constexpr int kMaxJsonDepth = 256;
+
 void json_dump(std::string& out, const Value& v, int indent, bool sort_keys, int depth) {
+  if (depth > kMaxJsonDepth)
+    value_fail("tojson: values nest deeper than ", kMaxJsonDepth, " levels (a list or dict that contains itself?)");
   const auto newline = [&](int d) {
     if (indent >= 0) out += "\n" + std::string(static_cast<size_t>(indent * d), ' ');
   };
