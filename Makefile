@@ -4,7 +4,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build demo test bench clean fuzz-smoke test-asan
+.PHONY: all deps configure build demo test bench clean fuzz-smoke fuzz-depth test-asan
 
 all: build
 
@@ -35,6 +35,11 @@ fuzz-smoke:
 	  -DLPO_TESTS=OFF -DLPO_BENCH=OFF
 	cmake --build build-fuzz -j $(JOBS) --target fuzz_targets
 	bash scripts/fuzz-smoke.sh build-fuzz
+
+# The same targets at depth: up to 1,000,000 executions or 30 min each, and what they find
+# (minimised) kept in fuzz/corpus/ for the next run.
+fuzz-depth: fuzz-smoke
+	FUZZ_RUNS=1000000 FUZZ_SECONDS=1800 FUZZ_KEEP=1 bash scripts/fuzz-smoke.sh build-fuzz
 
 # The whole test suite built with AddressSanitizer + UndefinedBehaviorSanitizer.
 test-asan: deps

@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# Runs every libFuzzer target in BUILD (default build-fuzz) for SECONDS each (default 60),
-# starting from seed corpora of valid files (../shared plus small ones made here). A target
-# that finds a crash stops, leaves crash-* in BUILD/fuzz-out/<target>/, and fails the script.
-# Prints the executions each target ran.
+# Runs every libFuzzer target in BUILD (default build-fuzz) for FUZZ_SECONDS each (default 60)
+# or FUZZ_RUNS executions (default: no limit), whichever ends first, starting from seed corpora
+# of valid files (../shared plus small ones made here) and the kept corpus fuzz/corpus/<target>
+# (what earlier runs found; `make fuzz-depth` adds to it). A target that finds a crash stops,
+# leaves crash-* in BUILD/fuzz-out/<target>/, and fails the script. Prints per target the
+# executions, the coverage (libFuzzer's cov: edges, ft: features) and the corpus size.
 set -euo pipefail
 BUILD="$(cd "${1:-build-fuzz}" && pwd)"
 SECONDS_EACH="${FUZZ_SECONDS:-60}"
+RUNS="${FUZZ_RUNS:--1}"
+KEEP="${FUZZ_KEEP:-0}"  # 1: merge what this run found (minimised) into fuzz/corpus/<target>
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 shared="$here/../shared"
 seeds="$BUILD/fuzz-seeds"
@@ -40,15 +44,21 @@ le() { local v=$1 n=$2 s=""; for ((i = 0; i < n; i++)); do s+=$(printf '\\x%02x'
 status=0
 for target in safetensors model_config tokenizer_json pairs_jsonl mmidx chat_template; do
   bin="$BUILD/fuzz/fuzz_$target"
-  mkdir -p "$out/$target/corpus"
+  mkdir -p "$out/$target/corpus" "$here/fuzz/corpus/$target"
   log="$out/$target/log.txt"
-  if ! (cd "$out/$target" && "$bin" -max_total_time="$SECONDS_EACH" -max_len=65536 -print_final_stats=1 \
-        -timeout=10 -rss_limit_mb=4096 corpus "$seeds/$target") > "$log" 2>&1; then
+  if ! (cd "$out/$target" && "$bin" -max_total_time="$SECONDS_EACH" -runs="$RUNS" -max_len=65536 \
+        -print_final_stats=1 -timeout=10 -rss_limit_mb=4096 corpus "$here/fuzz/corpus/$target" "$seeds/$target") \
+        > "$log" 2>&1; then
     echo "fuzz-smoke: $target FOUND A PROBLEM (see $log and $out/$target/crash-*)"
     tail -n 40 "$log"
     status=1
   fi
   execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo '?')
-  echo "fuzz-smoke: $target: $execs executions in ${SECONDS_EACH}s"
+  secs=$(grep -o 'stat::average_exec_per_sec: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo '?')
+  cov=$(grep -o 'cov: [0-9]* ft: [0-9]* corp: [0-9]*' "$log" | tail -n 1 || echo 'cov: ?')
+  echo "fuzz-smoke: $target: $execs executions ($secs/s), $cov"
+  if [ "$KEEP" = 1 ]; then  # keep a minimised corpus: the inputs that add coverage
+    "$bin" -merge=1 "$here/fuzz/corpus/$target" "$out/$target/corpus" > "$out/$target/merge.txt" 2>&1 || true
+  fi
 done
 exit $status
