@@ -6,20 +6,13 @@
 #include "objectives/registry.hpp"
 #include "test_support.hpp"
 #include "util/error.hpp"
+#include "loss_test_support.hpp"
 
 namespace lpo::objectives {
 namespace {
 
-at::Tensor f64(std::vector<double> v, bool requires_grad = false) {
-  auto t = at::tensor(v, at::kDouble);
-  return requires_grad ? t.requires_grad_() : t;
-}
-
-double metric(const LossOutput& out, const std::string& name) {
-  auto it = out.metrics.find(name);
-  if (it == out.metrics.end()) ADD_FAILURE() << "missing metric " << name;
-  return it == out.metrics.end() ? NAN : it->second.item<double>();
-}
+using test_support::f64;
+using test_support::metric;
 
 using test::error_of;
 
